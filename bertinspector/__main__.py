@@ -1,0 +1,3 @@
+from bertinspector.app.cli import main
+
+raise SystemExit(main())

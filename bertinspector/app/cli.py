@@ -1,0 +1,173 @@
+"""The ``bertinspector`` command: the desktop app, ``inspect`` and ``compare``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bertinspector import __version__
+from bertinspector.core.errors import BertInspectorError
+from bertinspector.core.model import LOWERCASE_MODES, TRUNCATION_STRATEGIES, Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+
+class UsageError(BertInspectorError):
+    """A command-line mistake: exit 2 with one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, exit 2 (argparse's own convention)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{number} must be a positive number")
+    return number
+
+
+def non_negative_int(value: str) -> int:
+    number = positive_int(value) if value.strip() != "0" else 0
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="bertinspector", description="See exactly what a BERT-family model receives from your text, and why it will fail.")
+    parser.add_argument("--version", action="version", version=f"bertinspector {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{gui,inspect}")
+
+    gui = commands.add_parser("gui", help="open the desktop app (the default command)", description="Open the desktop app.")
+    gui.add_argument("--model", default="default", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache (default: default)")
+    gui.add_argument("--compare", metavar="SRC_B", help="open compare mode with this second model")
+    _add_text_arguments(gui, required=False)
+    gui.add_argument("--run", action="store_true", help="run the model once the text is tokenized")
+    gui.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"), help="where the model runs (default: auto)")
+    gui.add_argument("--screenshot", metavar="PNG", help="render the window to PNG (after tokenizing, and after the run with --run) and exit")
+
+    inspect = commands.add_parser(
+        "inspect", help="print what the model receives from a text, with diagnostics",
+        description="Print the tokens the model receives (with the truncation point) and every finding with its fix. "
+                    "Exit status: 0 no finding reaches --fail-on, 1 one does, 2 usage error or unloadable model.",
+    )
+    inspect.add_argument("source", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache")
+    _add_text_arguments(inspect, required=True, ids=True)
+    _add_setting_arguments(inspect)
+
+    return parser
+
+
+def _add_text_arguments(parser, *, required: bool, ids: bool = False) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--text", metavar="T", help="the text to inspect")
+    group.add_argument("--text-file", metavar="F", help="read the text from a UTF-8 file ('-' for standard input)")
+    if ids:
+        group.add_argument("--ids", metavar='"101, 7592, 102"', help="token ids pasted from code, instead of a text")
+    parser.add_argument("--pair", metavar="T2", help="a second text: the pair segment (sentence B)")
+
+
+def _add_setting_arguments(parser) -> None:
+    parser.add_argument("--max-length", type=positive_int, metavar="N", help="cut at N tokens (default: the tokenizer's model_max_length)")
+    parser.add_argument("--truncation", choices=TRUNCATION_STRATEGIES, default="longest_first", help="truncation strategy (default: longest_first, as truncation=True)")
+    parser.add_argument("--stride", type=non_negative_int, default=0, metavar="N", help="overlap between overflow windows, in tokens (default: 0)")
+    parser.add_argument("--no-special-tokens", action="store_true", help="encode with add_special_tokens=False (as tokenizer.encode(..., add_special_tokens=False))")
+    parser.add_argument("--lowercase", choices=LOWERCASE_MODES, default="auto", help="lowercasing: what the model's files say (auto), forced on, or off")
+    parser.add_argument("--load-weights", action="store_true", help="also load the weights, to report weights initialised at random")
+    parser.add_argument("--trust-remote-code", action="store_true", help="allow the model's own Python code to run (only for models you trust)")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
+    parser.add_argument("--fail-on", choices=("error", "warning", "never"), default="error", help="exit 1 when a finding reaches this severity (default: error)")
+
+
+def read_text(args) -> str | None:
+    """The text from --text or --text-file; a clear :class:`UsageError` for unreadable files."""
+    if args.text_file is None:
+        return args.text
+    try:
+        data = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1) if args.text_file == "-" else _read_file(Path(args.text_file))
+    except OSError as error:
+        raise UsageError(f"{args.text_file}: {error.strerror or error}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise UsageError(f"{args.text_file}: larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{args.text_file} is not UTF-8 text (byte {error.start}); is it a binary file?") from None
+
+
+def _read_file(path: Path) -> bytes:
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a text file")
+    with path.open("rb") as f:
+        return f.read(MAX_TEXT_BYTES + 1)
+
+
+def settings_from(args):
+    from bertinspector.core.model import Settings
+
+    return Settings(
+        add_special_tokens=not args.no_special_tokens, truncation=args.truncation,
+        max_length=args.max_length, stride=args.stride, lowercase=args.lowercase,
+    )
+
+
+def run_inspect(args) -> int:
+    from bertinspector.core import report
+    from bertinspector.core.inspector import Inspector
+
+    text = read_text(args)
+    if args.ids is None and not (text or "").strip():
+        raise UsageError("the text is empty (or only whitespace): nothing to inspect")
+    inspector = Inspector.open(args.source, trust_remote_code=args.trust_remote_code)
+    if args.load_weights and not inspector.refused_remote_code:
+        inspector.load_weights()
+    settings = settings_from(args)
+    if args.ids is not None:
+        inspection = inspector.inspect_ids(args.ids, settings)
+    else:
+        inspection = inspector.inspect(text, args.pair, settings)
+    renderers = {"json": lambda i: report.dumps(report.to_json(i)), "markdown": report.render_markdown, "text": report.render_text}
+    _write(renderers[args.format](inspection))
+    return exit_status([inspection], args.fail_on)
+
+
+def exit_status(inspections, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity(fail_on).rank
+    worst = max((d.severity.rank for i in inspections for d in i.diagnostics), default=-1)
+    return EXIT_FINDINGS if worst >= threshold else EXIT_OK
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def run_gui(args) -> int:
+    from bertinspector.app.gui import run_gui as start
+
+    if getattr(args, "command", None) is None:
+        return start()
+    return start(model=args.model, compare=args.compare, text=read_text(args), pair=args.pair,
+                 run=args.run, device=args.device, screenshot=args.screenshot)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect}
+    try:
+        return commands[args.command](args)
+    except BertInspectorError as error:
+        print(f"bertinspector: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

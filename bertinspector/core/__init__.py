@@ -1,0 +1,1 @@
+"""The inspection engine: no Qt here; torch and transformers are imported lazily."""

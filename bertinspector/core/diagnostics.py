@@ -1,0 +1,596 @@
+"""The v1 diagnostics: each check looks at one inspection and names one problem, with a fix."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import numpy as np
+
+from bertinspector.core.model import Diagnostic, Inspection, Severity
+
+if TYPE_CHECKING:
+    from bertinspector.core.inspector import Inspector
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+KNOWN_SPECIAL_STRINGS = ("[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]", "<s>", "</s>", "<mask>", "<pad>", "<unk>", "<cls>", "<sep>")
+GENERIC_TOKENIZERS = frozenset({"TokenizersBackend", "PreTrainedTokenizerFast"})
+MAX_LISTED = 8
+_WORD = re.compile(r"\w+")
+
+CODES: dict[str, Severity] = {
+    "sequence-truncated": WARNING,
+    "exceeds-model-max-length": ERROR,
+    "max-length-exceeds-positions": ERROR,
+    "model-max-length-unset": WARNING,
+    "max-length-disagreement": WARNING,
+    "missing-special-tokens": ERROR,
+    "special-token-text-not-special": WARNING,
+    "unknown-tokens": WARNING,
+    "case-mismatch": WARNING,
+    "accents-stripped": INFO,
+    "characters-dropped": WARNING,
+    "word-too-long": WARNING,
+    "token-id-out-of-range": ERROR,
+    "tokenizer-larger-than-embeddings": ERROR,
+    "embeddings-larger-than-tokenizer": INFO,
+    "token-type-out-of-range": ERROR,
+    "pair-segments-missing": WARNING,
+    "tokenizer-class-mismatch": WARNING,
+    "tokenizer-config-missing": WARNING,
+    "weights-newly-initialized": WARNING,
+    "padding-without-attention-mask": WARNING,
+    "trust-remote-code-required": ERROR,
+}
+
+Check = Callable[["Inspector", Inspection], Iterator[Diagnostic]]
+_CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    _CHECKS.append(function)
+    return function
+
+
+def finding(code: str, message: str, *, tokens=(), spans=(), fix: str | None = None) -> Diagnostic:
+    return Diagnostic(
+        code=code, severity=CODES[code], message=message,
+        tokens=tuple(int(t) for t in tokens), spans=tuple((int(s), int(e)) for s, e in spans), fix=fix,
+    )
+
+
+def attach(inspector: "Inspector", inspection: Inspection) -> Inspection:
+    """The inspection with every finding of every check, most severe first."""
+    found = [d for run in _CHECKS for d in run(inspector, inspection)]
+    found.sort(key=lambda d: -d.severity.rank)
+    return replace(inspection, diagnostics=tuple(found))
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def src_literal(inspector: "Inspector") -> str:
+    """How a fix snippet names the model: the hub id, else the folder."""
+    source = inspector.source
+    return repr(source.name if source.kind == "hub" else str(source.folder))
+
+
+def call(inspection: Inspection, **arguments) -> str:
+    """``tokenizer(text[, pair], ...)`` with the given keyword arguments."""
+    args = ["text"] + (["pair"] if inspection.pair is not None else [])
+    args += [f"{key}={value!r}" for key, value in arguments.items()]
+    return f"tokenizer({', '.join(args)}, return_tensors=\"pt\")"
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    text = text.replace("\n", "⏎")
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _describe_char(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def _spans_of(tokens, positions) -> list[tuple[int, int]]:
+    return [(int(tokens.starts[i]), int(tokens.ends[i])) for i in positions if tokens.starts[i] >= 0]
+
+
+def _limit(inspector: "Inspector") -> int | None:
+    """The longest input the model can take: position embeddings and model_max_length."""
+    facts = inspector.facts
+    known = [v for v in (facts.usable_positions, facts.model_max_length) if v is not None]
+    return min(known) if known else None
+
+
+# -- length ----------------------------------------------------------------------------------
+
+
+@check
+def sequence_truncated(inspector, inspection):
+    t = inspection.truncation
+    if not (t.applied and t.tokens_lost):
+        return
+    lost = np.flatnonzero(~inspection.tokens.kept)
+    text = inspection.segment_text(t.cut_segment or 0)
+    where = f"at character {t.cut_char}" + (" of the pair text" if t.cut_segment == 1 else "")
+    max_length = inspector.effective_max_length(inspection.settings)
+    yield finding(
+        "sequence-truncated",
+        f"{t.tokens_lost} of {t.tokens_total} tokens are cut off {where} (max_length {max_length}); "
+        f"the model never sees {_quote(text[t.cut_char:])}",
+        tokens=lost, spans=[(t.cut_char, len(text))] if t.cut_char is not None else (),
+        fix=call(inspection, truncation=True, max_length=max_length, stride=64, return_overflowing_tokens=True)
+        + "  # every window, not just the first",
+    )
+
+
+@check
+def exceeds_model_max_length(inspector, inspection):
+    limit = _limit(inspector)
+    received = inspection.truncation.tokens_kept
+    if limit is None or received <= limit:
+        return
+    yield finding(
+        "exceeds-model-max-length",
+        f"the model receives {received} tokens but takes at most {limit}: it will crash "
+        f"(position index out of range) or the input is cut elsewhere",
+        tokens=range(limit, received),
+        spans=_spans_of(inspection.tokens, range(limit, received))[:1],
+        fix=call(inspection, truncation=True, max_length=limit),
+    )
+
+
+@check
+def max_length_exceeds_positions(inspector, inspection):
+    facts = inspector.facts
+    max_length = inspector.effective_max_length(inspection.settings)
+    usable = facts.usable_positions
+    if max_length is None or usable is None or max_length <= usable:
+        return
+    origin = "the requested max_length" if inspection.settings.max_length is not None else "the tokenizer's model_max_length"
+    offset = ""
+    if facts.max_position_embeddings is not None and usable != facts.max_position_embeddings:
+        offset = f" ({facts.max_position_embeddings} position embeddings, the first {facts.max_position_embeddings - usable} reserved by padding_idx)"
+    yield finding(
+        "max-length-exceeds-positions",
+        f"{origin} ({max_length}) is larger than the model's {usable} usable positions{offset}: "
+        f"longer inputs crash with an index error",
+        fix=call(inspection, truncation=True, max_length=usable),
+    )
+
+
+@check
+def model_max_length_unset(inspector, inspection):
+    facts = inspector.facts
+    if not facts.model_max_length_unset or facts.usable_positions is None or inspection.settings.max_length is not None:
+        return
+    yield finding(
+        "model-max-length-unset",
+        f"the tokenizer has no model_max_length (the 'unset' sentinel), so truncation=True cuts nothing "
+        f"while the model takes at most {facts.usable_positions} positions",
+        fix=f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, model_max_length={facts.usable_positions})",
+    )
+
+
+@check
+def max_length_disagreement(inspector, inspection):
+    limits = inspector.facts.length_limits()
+    if len(set(limits.values())) < 2:
+        return
+    listed = ", ".join(f"{where} says {value}" for where, value in limits.items())
+    trained = inspector.facts.sentence_max_seq_length or inspector.facts.model_max_length or min(limits.values())
+    yield finding(
+        "max-length-disagreement",
+        f"the model's files declare different length limits: {listed}; plain tokenizer(...) calls use "
+        f"model_max_length",
+        fix=call(inspection, truncation=True, max_length=trained),
+    )
+
+
+# -- special tokens ------------------------------------------------------------------------------
+
+
+def expected_specials(inspector: "Inspector") -> tuple[str, str] | None:
+    """The (first, last) special tokens the model expects around its input, if they are in the vocabulary."""
+    template = inspector.template()
+    if len(template) >= 2:
+        return template[0], template[-1]
+    family = inspector.facts.expected_specials
+    vocab = inspector.tokenizer().get_vocab()
+    if family and all(token in vocab for token in family):
+        return family
+    return None
+
+
+@check
+def missing_special_tokens(inspector, inspection):
+    expected = expected_specials(inspector)
+    strings = inspection.tokens.strings
+    if expected is None:
+        return
+    first, last = expected
+    if strings and strings[0] == first and strings[-1] == last:
+        return
+    if inspection.input_kind == "ids":
+        fix = "ids = tokenizer.build_inputs_with_special_tokens(ids)  # or tokenizer(text) instead of tokenizer.encode(text, add_special_tokens=False)"
+    elif not inspection.settings.add_special_tokens:
+        fix = call(inspection)  # add_special_tokens defaults to True
+    else:
+        fix = (f"tokenizer.backend_tokenizer.post_processor = processors.TemplateProcessing("
+               f"single=\"{first} $A {last}\", pair=\"{first} $A {last} $B:1 {last}:1\", "
+               f"special_tokens=[(\"{first}\", tokenizer.convert_tokens_to_ids(\"{first}\")), "
+               f"(\"{last}\", tokenizer.convert_tokens_to_ids(\"{last}\"))])")
+    reason = {
+        "ids": "the pasted ids",
+        "text": "the encoding" if inspection.settings.add_special_tokens else "with add_special_tokens=False the encoding",
+    }[inspection.input_kind]
+    yield finding(
+        "missing-special-tokens",
+        f"{reason} lacks {first} … {last}, which the model was trained with: its first-token "
+        f"(pooled) output and every prediction are unreliable",
+        tokens=[i for i in (0, len(strings) - 1) if strings], fix=fix,
+    )
+
+
+@check
+def special_token_text_not_special(inspector, inspection):
+    if inspection.input_kind == "ids":
+        return
+    tokenizer = inspector.tokenizer(inspection.settings.lowercase)
+    candidates = sorted({*KNOWN_SPECIAL_STRINGS, *(t for t in tokenizer.all_special_tokens if len(t) > 1)}, key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, candidates)))
+    tokens = inspection.tokens
+    for segment in (0, 1):
+        text = inspection.segment_text(segment)
+        if not text:
+            continue
+        special_spans = {
+            (int(s), int(e)) for s, e, seg, is_special in
+            zip(tokens.starts, tokens.ends, tokens.segments, tokens.special) if is_special and s >= 0
+        }
+        in_segment = np.flatnonzero(tokens.segments == segment)
+        bad, positions = [], []
+        for match in pattern.finditer(text):
+            span = (match.start(), match.end())
+            if span in special_spans or _became_special(tokenizer, inspection, segment, span):
+                continue
+            bad.append((match.group(), span))
+            covering = in_segment[(tokens.starts[in_segment] < span[1]) & (tokens.ends[in_segment] > span[0])]
+            positions.extend(covering.tolist())
+        if not bad:
+            continue
+        names = sorted({s for s, _ in bad})
+        own = {t for t in (tokenizer.mask_token, tokenizer.cls_token, tokenizer.sep_token, tokenizer.bos_token, tokenizer.eos_token) if t}
+        hint = f"; this model's special tokens are {', '.join(sorted(own))}" if own else ""
+        replacement = tokenizer.mask_token if any("mask" in n.lower() for n in names) and tokenizer.mask_token else None
+        fix = (f"text = text.replace({names[0]!r}, tokenizer.mask_token)" if replacement and names[0] != replacement
+               else "text = text.replace(literal, tokenizer.<role>_token)  # use this model's own special token")
+        yield finding(
+            "special-token-text-not-special",
+            f"the text contains {', '.join(map(repr, names))} {len(bad)} time(s) but it is read as ordinary "
+            f"text, not as a special token{hint}",
+            tokens=positions, spans=[span for _, span in bad], fix=fix,
+        )
+
+
+def _became_special(tokenizer, inspection, segment, span) -> bool:
+    """Whether a special token's id sits on these characters (added tokens may carry offsets)."""
+    tokens = inspection.tokens
+    hits = np.flatnonzero((tokens.segments == segment) & (tokens.starts == span[0]) & (tokens.ends == span[1]))
+    return any(int(tokens.ids[i]) in tokenizer.all_special_ids for i in hits)
+
+
+@check
+def padding_without_attention_mask(inspector, inspection):
+    pad_id = inspector.tokenizer().pad_token_id
+    if inspection.input_kind != "ids" or pad_id is None:
+        return
+    pads = np.flatnonzero(inspection.tokens.ids == pad_id)
+    if not len(pads):
+        return
+    yield finding(
+        "padding-without-attention-mask",
+        f"the ids hold {len(pads)} padding token(s) (id {pad_id}) and no attention mask: the model attends "
+        f"to the padding as if it were text",
+        tokens=pads,
+        fix=f"model(input_ids=ids, attention_mask=(ids != {pad_id}).long())",
+    )
+
+
+# -- characters --------------------------------------------------------------------------------
+
+
+@check
+def unknown_tokens(inspector, inspection):
+    tokens = inspection.tokens
+    unk = np.flatnonzero(tokens.unk)
+    if not len(unk):
+        return
+    behind = []
+    for i in unk:
+        if tokens.starts[i] >= 0:
+            piece = inspection.segment_text(int(tokens.segments[i]))[tokens.starts[i]:tokens.ends[i]]
+            if piece not in behind:
+                behind.append(piece)
+    listed = ", ".join(_quote(p, 24) + (f" ({_describe_char(p)})" if len(p) == 1 and not p.isalnum() else "") for p in behind[:MAX_LISTED])
+    more = f" and {len(behind) - MAX_LISTED} more" if len(behind) > MAX_LISTED else ""
+    unk_token = inspector.tokenizer().unk_token
+    yield finding(
+        "unknown-tokens",
+        f"{len(unk)} token(s) became {unk_token}; the model cannot tell them apart"
+        + (f": {listed}{more}" if behind else ""),
+        tokens=unk, spans=_spans_of(tokens, unk),
+        fix="tokenizer.add_tokens(new_tokens); model.resize_token_embeddings(len(tokenizer))  # or pick a tokenizer whose vocabulary covers these characters",
+    )
+
+
+@check
+def word_too_long(inspector, inspection):
+    limit = inspector.facts.max_input_chars_per_word
+    tokens = inspection.tokens
+    if limit is None:
+        return
+    unk = np.flatnonzero(tokens.unk & (tokens.starts >= 0))
+    long = unk[(tokens.ends[unk] - tokens.starts[unk]) > limit]
+    if not len(long):
+        return
+    yield finding(
+        "word-too-long",
+        f"{len(long)} word(s) longer than the WordPiece limit of {limit} characters became "
+        f"{inspector.tokenizer().unk_token} whole",
+        tokens=long, spans=_spans_of(tokens, long),
+        fix=f"text = re.sub(r'(\\S{{{limit}}})', r'\\1 ', text)  # split over-long words before tokenizing",
+    )
+
+
+@check
+def case_mismatch(inspector, inspection):
+    cased = inspector.facts.cased_vocab
+    lowercase = inspector.lowercase_applied(inspection.settings.lowercase)
+    if cased is None or inspection.input_kind == "ids" or cased != lowercase:
+        return
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(inspection.text) if m.group() != m.group().lower()]
+    if not spans:
+        return
+    if cased:
+        message = "the vocabulary is cased but the tokenizer lowercases: capitals the model was trained on are lost"
+    else:
+        message = ("the vocabulary is uncased but the tokenizer does not lowercase: capitalised words "
+                   "become [UNK] or odd pieces")
+    yield finding(
+        "case-mismatch", message + f" ({len(spans)} word(s) with capitals)", spans=spans,
+        fix=f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, do_lower_case={not cased})",
+    )
+
+
+@check
+def accents_stripped(inspector, inspection):
+    runs = [c for c in inspection.changes if c.kind == "accent-stripped" and c.segment == 0]
+    if not runs:
+        return
+    yield finding(
+        "accents-stripped",
+        f"normalization removed accents or combining marks from {len(runs)} place(s) of the text "
+        f"(e.g. {_quote(inspection.text[runs[0].start:runs[0].end])})",
+        spans=[(c.start, c.end) for c in runs],
+        fix="tokenizer.backend_tokenizer.normalizer.normalize_str(text)  # the text as the model reads it",
+    )
+
+
+@check
+def characters_dropped(inspector, inspection):
+    if inspection.input_kind == "ids":
+        return
+    spans, chars = [], []
+    for segment in (0, 1) if inspection.pair is not None else (0,):
+        text = inspection.segment_text(segment)
+        for start, end in _uncovered(inspection, segment, text):
+            if all(unicodedata.category(c) == "Mn" for c in text[start:end]):
+                continue  # reported as accents-stripped
+            spans.append((start, end))
+            chars.extend(text[start:end])
+    if not spans:
+        return
+    distinct = list(dict.fromkeys(chars))
+    listed = ", ".join(_describe_char(c) for c in distinct[:MAX_LISTED])
+    yield finding(
+        "characters-dropped",
+        f"{len(chars)} character(s) produced no token and the model never sees them: {listed}",
+        spans=spans,
+        fix="text = ''.join(c for c in text if unicodedata.category(c) not in ('Cc', 'Cf', 'Co', 'Cs') and c != '\\ufffd')  # clean the text yourself",
+    )
+
+
+def _uncovered(inspection: Inspection, segment: int, text: str) -> list[tuple[int, int]]:
+    """Runs of non-whitespace characters of ``text`` that no token covers."""
+    if not text:
+        return []
+    tokens = inspection.tokens
+    mine = (tokens.segments == segment) & (tokens.starts >= 0)
+    coverage = np.zeros(len(text) + 1, np.int64)
+    np.add.at(coverage, tokens.starts[mine], 1)
+    np.add.at(coverage, tokens.ends[mine], -1)
+    covered = np.cumsum(coverage[:-1]) > 0
+    if covered.all():
+        return []
+    space = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    blank = np.isin(space, _WHITESPACE)
+    missing = ~covered & ~blank
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+_WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
+# -- ids and embeddings -------------------------------------------------------------------------
+
+
+@check
+def token_id_out_of_range(inspector, inspection):
+    rows = inspector.facts.embedding_rows
+    if rows is None:
+        return
+    bad = np.flatnonzero(inspection.tokens.ids >= rows)
+    if not len(bad):
+        return
+    ids = sorted({int(inspection.tokens.ids[i]) for i in bad})
+    yield finding(
+        "token-id-out-of-range",
+        f"{len(bad)} token id(s) ({', '.join(map(str, ids[:MAX_LISTED]))}) are >= the model's {rows} "
+        f"embedding rows: index error on CPU, device-side assert on GPU",
+        tokens=bad, spans=_spans_of(inspection.tokens, bad),
+        fix="model.resize_token_embeddings(len(tokenizer))  # after tokenizer.add_tokens(...)",
+    )
+
+
+@check
+def tokenizer_larger_than_embeddings(inspector, inspection):
+    facts = inspector.facts
+    if facts.embedding_rows is None or facts.tokenizer_size <= facts.embedding_rows:
+        return
+    yield finding(
+        "tokenizer-larger-than-embeddings",
+        f"the tokenizer has {facts.tokenizer_size} tokens but the model only {facts.embedding_rows} embedding "
+        f"rows: tokens were added without resize_token_embeddings",
+        fix="model.resize_token_embeddings(len(tokenizer))",
+    )
+
+
+@check
+def embeddings_larger_than_tokenizer(inspector, inspection):
+    facts = inspector.facts
+    if facts.embedding_rows is None or facts.tokenizer_size >= facts.embedding_rows:
+        return
+    yield finding(
+        "embeddings-larger-than-tokenizer",
+        f"the model has {facts.embedding_rows} embedding rows but the tokenizer only {facts.tokenizer_size} "
+        f"tokens: {facts.embedding_rows - facts.tokenizer_size} rows are never used (often padding for speed)",
+    )
+
+
+@check
+def token_type_out_of_range(inspector, inspection):
+    type_ids = inspection.tokens.type_ids
+    limit = inspector.facts.type_vocab_size
+    if type_ids is None or limit is None:
+        return
+    bad = np.flatnonzero(type_ids >= limit)
+    if not len(bad):
+        return
+    yield finding(
+        "token-type-out-of-range",
+        f"{len(bad)} token(s) have token_type_id >= the model's type_vocab_size {limit}: index error "
+        f"(a sentence pair on a model trained without segments)",
+        tokens=bad, spans=_spans_of(inspection.tokens, bad),
+        fix=call(inspection, return_token_type_ids=False),
+    )
+
+
+@check
+def pair_segments_missing(inspector, inspection):
+    limit = inspector.facts.type_vocab_size
+    tokens = inspection.tokens
+    two_segments = inspection.pair is not None or bool(np.any(tokens.segments == 1))
+    if not two_segments or limit is None or limit < 2:
+        return
+    if tokens.type_ids is not None and np.any(tokens.type_ids > 0):
+        return
+    second = np.flatnonzero(tokens.segments == 1)
+    yield finding(
+        "pair-segments-missing",
+        "the input holds two segments but every token_type_id is 0" + (" (none are passed)" if tokens.type_ids is None else "")
+        + ": the model cannot tell the second segment from the first",
+        tokens=second,
+        fix=("token_type_ids = ...  # 0 up to the first [SEP], 1 after it; pass them with the ids"
+             if inspection.input_kind == "ids" else call(inspection, return_token_type_ids=True)),
+    )
+
+
+# -- model files ---------------------------------------------------------------------------------
+
+
+@check
+def tokenizer_class_mismatch(inspector, inspection):
+    facts = inspector.facts
+    loaded = _plain(facts.tokenizer_class)
+    reasons = []
+    declared = [d for d in (facts.declared_tokenizer_class, facts.config_tokenizer_class) if d]
+    for name in declared:
+        if _plain(name) != loaded:
+            reasons.append(f"the files declare {name} but {facts.tokenizer_class} was loaded")
+    if len({_plain(d) for d in declared}) > 1:
+        reasons.append(f"tokenizer_config.json says {facts.declared_tokenizer_class}, config.json says {facts.config_tokenizer_class}")
+    from_model = _model_tokenizer_class(facts.model_type)
+    if loaded in GENERIC_TOKENIZERS and from_model and from_model not in GENERIC_TOKENIZERS:
+        reasons.append(f"a generic {facts.tokenizer_class} was loaded for a {facts.model_type} model, which uses {from_model}")
+    family = facts.expected_specials
+    own = (inspector.tokenizer().cls_token or inspector.tokenizer().bos_token)
+    if family and own and str(own) != family[0]:
+        reasons.append(f"the tokenizer starts inputs with {own} but {facts.model_type} models expect {family[0]}")
+    if not reasons:
+        return
+    yield finding(
+        "tokenizer-class-mismatch",
+        "tokenizer and model do not match: " + "; ".join(dict.fromkeys(reasons)),
+        fix=f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)})  # the tokenizer saved with this very checkpoint",
+    )
+
+
+def _plain(name: str | None) -> str:
+    name = (name or "").removesuffix("Fast")
+    return "TokenizersBackend" if name == "PreTrainedTokenizer" else name
+
+
+def _model_tokenizer_class(model_type: str | None) -> str | None:
+    if not model_type:
+        return None
+    from transformers.models.auto.tokenization_auto import TOKENIZER_MAPPING_NAMES
+
+    names = TOKENIZER_MAPPING_NAMES.get(model_type)
+    if isinstance(names, (tuple, list)):
+        names = next((n for n in names if n), None)
+    return _plain(names) if names else None
+
+
+@check
+def tokenizer_config_missing(inspector, inspection):
+    if inspector.facts.has_tokenizer_config:
+        return
+    yield finding(
+        "tokenizer-config-missing",
+        "the model folder has no tokenizer_config.json: lowercasing and the length limit are library "
+        f"defaults (lowercase {inspector.facts.lowercase}, no model_max_length)",
+        fix=(f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, model_max_length="
+             f"{inspector.facts.usable_positions or 512}); tokenizer.save_pretrained(folder)"),
+    )
+
+
+@check
+def weights_newly_initialized(inspector, inspection):
+    report = inspector.weight_report
+    if report is None or not report.missing_keys:
+        return
+    listed = ", ".join(report.missing_keys[:MAX_LISTED])
+    more = f" and {len(report.missing_keys) - MAX_LISTED} more" if len(report.missing_keys) > MAX_LISTED else ""
+    yield finding(
+        "weights-newly-initialized",
+        f"loading {report.model_class} initialised {len(report.missing_keys)} weight(s) at random "
+        f"(missing from the checkpoint): {listed}{more}; its outputs are noise until fine-tuned",
+        fix=f"model = AutoModel.from_pretrained({src_literal(inspector)})  # the base model the checkpoint holds, or fine-tune the head first",
+    )
+
+
+@check
+def trust_remote_code_required(inspector, inspection):
+    if not inspector.refused_remote_code:
+        return
+    yield finding(
+        "trust-remote-code-required",
+        "the model needs its own Python code (auto_map) and it was not allowed to run; what is shown "
+        "comes from tokenizer.json alone",
+        fix=f"AutoModel.from_pretrained({src_literal(inspector)}, trust_remote_code=True)  # only after reading its code",
+    )

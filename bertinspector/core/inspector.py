@@ -1,0 +1,302 @@
+"""The inspection engine: (model source, text, settings) -> an immutable :class:`Inspection`."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from bertinspector.core import diagnostics, facts as facts_module, normalization, sources, tokenizer as tokenizer_module
+from bertinspector.core.errors import InputError
+from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window
+
+MAX_IDS = 1_000_000
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
+_ID_WRAPPERS = re.compile(r"tensor|array|dtype\s*=\s*\w+(\.\w+)*|[\[\](){}]")
+
+
+@dataclass(frozen=True)
+class WeightReport:
+    """What loading the weights reported: keys initialised at random, keys ignored."""
+
+    model_class: str
+    missing_keys: tuple[str, ...]
+    unexpected_keys: tuple[str, ...]
+
+
+class Inspector:
+    """One model source, its facts and tokenizers; builds inspections of texts and pasted ids."""
+
+    def __init__(self, source: sources.ModelSource, config: dict, *, trust_remote_code: bool):
+        self.source = source
+        self.config = config
+        needs_code = facts_module.needs_remote_code(source.folder, config)
+        self.refused_remote_code = needs_code and not trust_remote_code
+        self.trust_remote_code = trust_remote_code
+        self._tokenizers: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self.facts = facts_module.read_facts(source, config, self.tokenizer("auto"))
+        self.weight_report: WeightReport | None = None
+
+    @classmethod
+    def open(cls, src: str, *, trust_remote_code: bool = False) -> "Inspector":
+        """Resolve ``src`` and load its tokenizer (not its weights). Raises :class:`SourceError`."""
+        source = sources.resolve(src)
+        return cls(source, facts_module.read_config(source.folder), trust_remote_code=trust_remote_code)
+
+    def tokenizer(self, lowercase: str = "auto"):
+        """The transformers tokenizer for a lowercasing mode, loaded once."""
+        with self._lock:
+            if lowercase not in self._tokenizers:
+                self._tokenizers[lowercase] = tokenizer_module.load(
+                    self.source.folder,
+                    trust_remote_code=self.trust_remote_code,
+                    refused_code=self.refused_remote_code,
+                    lowercase=lowercase,
+                )
+            return self._tokenizers[lowercase]
+
+    def lowercase_applied(self, mode: str) -> bool:
+        return {"on": True, "off": False}.get(mode, bool(self.facts.lowercase))
+
+    def load_weights(self):
+        """Load the model (CPU) and record which weights were initialised at random."""
+        from bertinspector.core import weights
+
+        model, report = weights.load(self)
+        self.weight_report = report
+        return model
+
+    # -- inspections -------------------------------------------------------------------------
+
+    def inspect(self, text: str, pair: str | None = None, settings: Settings = Settings()) -> Inspection:
+        """Inspect ``text`` (and ``pair``) as ``tokenizer(text, pair, ...)`` would encode it."""
+        for which, value in (("text", text), ("pair", pair)):
+            if value is not None:
+                _check_unicode(which, value)
+        tokenizer = self.tokenizer(settings.lowercase)
+        max_length = self.effective_max_length(settings)
+        with self._lock:
+            backend = self._engine_backend(settings.lowercase, tokenizer)
+            first = backend.encode(text, add_special_tokens=False)
+            second = backend.encode(pair, add_special_tokens=False) if pair is not None else None
+            full = backend.post_process(first, second, add_special_tokens=settings.add_special_tokens)
+            truncated = None
+            if max_length is not None and settings.truncation != "none" and len(full.ids) > max_length:
+                truncated = self._truncate(backend, tokenizer, first, second, settings, max_length)
+        tokens = self._tokens_from_encoding(tokenizer, full, truncated, settings)
+        truncation = _truncation_summary(tokens, truncated, settings.stride)
+        normalizer = tokenizer.backend_tokenizer.normalizer
+        changes = normalization.changes(normalizer, text, 0)
+        if pair is not None:
+            changes += normalization.changes(normalizer, pair, 1)
+        inspection = Inspection(
+            source=self.source.name, facts=self.facts, settings=settings, input_kind="text",
+            text=text, pair=pair, tokens=tokens, truncation=truncation,
+            normalized_text=normalizer.normalize_str(text) if normalizer is not None else text,
+            changes=tuple(changes),
+        )
+        return diagnostics.attach(self, inspection)
+
+    def inspect_ids(self, ids: str | list[int], settings: Settings = Settings()) -> Inspection:
+        """Inspect token ids pasted from someone's code, as the model would receive them."""
+        id_list = parse_ids(ids) if isinstance(ids, str) else [int(i) for i in ids]
+        tokenizer = self.tokenizer(settings.lowercase)
+        vocab_size = len(tokenizer)
+        strings = tuple(
+            (tokenizer.convert_ids_to_tokens(i) if i < vocab_size else None) or f"<id {i}: not in the vocabulary>"
+            for i in id_list
+        )
+        ids_array = np.asarray(id_list, dtype=np.int64)
+        special = np.isin(ids_array, list(tokenizer.all_special_ids))
+        unk_id = tokenizer.unk_token_id
+        segments = np.where(special, -1, np.cumsum(_is_separator(tokenizer, ids_array)) - _is_separator(tokenizer, ids_array))
+        segments = np.where(special, -1, np.minimum(segments, 1))
+        n = len(id_list)
+        tokens = Tokens(
+            strings=strings, ids=ids_array,
+            starts=np.full(n, -1, np.int64), ends=np.full(n, -1, np.int64),
+            special=special, subword=_subword_by_prefix(self.facts, strings, special),
+            unk=ids_array == unk_id if unk_id is not None else np.zeros(n, bool),
+            type_ids=None, segments=segments.astype(np.int64), kept=np.ones(n, bool),
+        )
+        truncation = Truncation(applied=False, tokens_total=n, tokens_kept=n, tokens_lost=0, cut_char=None)
+        inspection = Inspection(
+            source=self.source.name, facts=self.facts, settings=settings, input_kind="ids",
+            text=", ".join(map(str, id_list)), pair=None, tokens=tokens, truncation=truncation,
+            normalized_text=None,
+        )
+        return diagnostics.attach(self, inspection)
+
+    def effective_max_length(self, settings: Settings) -> int | None:
+        """The length ``truncation=True`` cuts at: the requested one, else ``model_max_length``."""
+        if settings.max_length is not None:
+            if settings.max_length <= 0:
+                raise InputError(f"max_length must be a positive number, not {settings.max_length}")
+            return settings.max_length
+        return self.facts.model_max_length
+
+    def template(self) -> tuple[str, ...]:
+        """The special tokens the tokenizer's own template puts around an empty single input."""
+        tokenizer = self.tokenizer()
+        with self._lock:
+            return tuple(self._engine_backend("auto", tokenizer).encode("", add_special_tokens=True).tokens)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _engine_backend(self, lowercase: str, tokenizer):
+        """A private copy of the Rust tokenizer, without the padding/truncation kept in tokenizer.json."""
+        cache = self.__dict__.setdefault("_backends", {})
+        if lowercase not in cache:
+            from tokenizers import Tokenizer
+
+            backend = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+            backend.no_padding()
+            backend.no_truncation()
+            cache[lowercase] = backend
+        return cache[lowercase]
+
+    def _truncate(self, backend, tokenizer, first, second, settings: Settings, max_length: int):
+        added = backend.num_special_tokens_to_add(second is not None) if settings.add_special_tokens else 0
+        if max_length <= added:
+            raise InputError(
+                f"max_length {max_length} leaves no room for text: the template adds {added} special tokens "
+                f"(transformers then cuts nothing)"
+            )
+        if settings.stride and settings.stride >= max_length - added:
+            raise InputError(
+                f"stride {settings.stride} must be smaller than max_length minus the special tokens "
+                f"({max_length - added})"
+            )
+        if second is None and settings.truncation == "only_second":
+            raise InputError("truncation only_second needs a pair: there is no second text to cut")
+        backend.enable_truncation(
+            max_length, stride=settings.stride, strategy=settings.truncation,
+            direction=getattr(tokenizer, "truncation_side", "right"),
+        )
+        try:
+            return backend.post_process(first, second, add_special_tokens=settings.add_special_tokens)
+        except Exception as error:
+            if "too short" in str(error):
+                which = "first" if settings.truncation == "only_first" else "second"
+                raise InputError(
+                    f"truncation {settings.truncation} cannot reach max_length {max_length}: the {which} text "
+                    f"is too short to cut that much (tokenizer(...) raises the same error)"
+                ) from None
+            raise InputError(f"the tokenizer cannot truncate as asked: {error}") from None
+        finally:
+            backend.no_truncation()
+
+    def _tokens_from_encoding(self, tokenizer, full, truncated, settings: Settings) -> Tokens:
+        ids = np.asarray(full.ids, dtype=np.int64)
+        n = len(ids)
+        offsets = np.asarray(full.offsets, dtype=np.int64).reshape(n, 2)
+        special = np.asarray(full.special_tokens_mask, dtype=bool)
+        sequence_ids = np.asarray([-1 if s is None else s for s in full.sequence_ids], dtype=np.int64)
+        segments = np.where(special, -1, sequence_ids)
+        starts = np.where(segments < 0, -1, offsets[:, 0])
+        ends = np.where(segments < 0, -1, offsets[:, 1])
+        word_ids = np.asarray([-1 if w is None else w for w in full.word_ids], dtype=np.int64)
+        subword = np.zeros(n, bool)
+        if n > 1:
+            subword[1:] = (word_ids[1:] >= 0) & (word_ids[1:] == word_ids[:-1]) & (segments[1:] == segments[:-1])
+        subword &= ~special
+        unk_id = tokenizer.unk_token_id
+        unk = (ids == unk_id) & ~special if unk_id is not None else np.zeros(n, bool)
+        type_ids = np.asarray(full.type_ids, dtype=np.int64) if "token_type_ids" in tokenizer.model_input_names else None
+        return Tokens(
+            strings=tuple(full.tokens), ids=ids, starts=starts, ends=ends, special=special,
+            subword=subword, unk=unk, type_ids=type_ids, segments=segments,
+            kept=_kept_mask(segments, truncated, getattr(tokenizer, "truncation_side", "right")),
+        )
+
+
+def _kept_mask(segments: np.ndarray, truncated, side: str) -> np.ndarray:
+    """Which tokens of the full encoding survive truncation: per segment, a prefix (or suffix)."""
+    kept = np.ones(len(segments), bool)
+    if truncated is None:
+        return kept
+    kept_segments = np.asarray([-1 if s is None else s for s in truncated.sequence_ids], dtype=np.int64)
+    kept_special = np.asarray(truncated.special_tokens_mask, dtype=bool)
+    for segment in (0, 1):
+        positions = np.flatnonzero(segments == segment)
+        n_kept = int(np.count_nonzero((kept_segments == segment) & ~kept_special))
+        lost = positions[n_kept:] if side == "right" else positions[: len(positions) - n_kept]
+        kept[lost] = False
+    return kept
+
+
+def _truncation_summary(tokens: Tokens, truncated, stride: int) -> Truncation:
+    total = len(tokens)
+    if truncated is None:
+        return Truncation(applied=False, tokens_total=total, tokens_kept=total, tokens_lost=0, cut_char=None)
+    lost = np.flatnonzero(~tokens.kept)
+    cut_token = int(lost[0]) if len(lost) else None
+    windows = tuple(_window(tokens, enc) for enc in [truncated, *truncated.overflowing]) if stride else ()
+    return Truncation(
+        applied=True, tokens_total=total, tokens_kept=total - len(lost), tokens_lost=len(lost),
+        cut_char=None if cut_token is None else int(tokens.starts[cut_token]),
+        cut_segment=None if cut_token is None else int(tokens.segments[cut_token]),
+        cut_token=cut_token, windows=windows,
+    )
+
+
+def _window(tokens: Tokens, encoding) -> Window:
+    """Locate an overflow window's content tokens in the full encoding by their offsets."""
+    seq = [s for s, special in zip(encoding.sequence_ids, encoding.special_tokens_mask) if s is not None and not special]
+    offsets = [o for o, s, special in zip(encoding.offsets, encoding.sequence_ids, encoding.special_tokens_mask)
+               if s is not None and not special]
+    if not offsets:
+        return Window(first_token=0, last_token=0, start_char=None, end_char=None)
+    positions = []
+    for segment, (start, end) in ((seq[0], offsets[0]), (seq[-1], offsets[-1])):
+        match = np.flatnonzero((tokens.segments == segment) & (tokens.starts == start) & (tokens.ends == end))
+        positions.append(int(match[0]) if len(match) else 0)
+    return Window(first_token=positions[0], last_token=positions[1],
+                  start_char=int(offsets[0][0]), end_char=int(offsets[-1][1]))
+
+
+def parse_ids(text: str) -> list[int]:
+    """Parse pasted ids: ``101, 7592, 102``, ``[101 7592 102]``, ``tensor([[101, ...]])``."""
+    cleaned = _ID_WRAPPERS.sub(" ", text)
+    parts = [p for p in _ID_SEPARATORS.split(cleaned) if p]
+    if not parts:
+        raise InputError("no token ids given: paste ids like '101, 7592, 102'")
+    if len(parts) > MAX_IDS:
+        raise InputError(f"too many ids ({len(parts)}); at most {MAX_IDS}")
+    ids = []
+    for part in parts:
+        if not re.fullmatch(r"[+-]?\d+", part):
+            raise InputError(f"'{part}' is not a token id: ids are whole numbers like '101, 7592, 102'")
+        value = int(part)
+        if value < 0:
+            raise InputError(f"{value} is not a token id: ids are never negative")
+        ids.append(value)
+    return ids
+
+
+def _check_unicode(which: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InputError(
+            f"the {which} holds invalid Unicode (a lone surrogate at character {error.start}); "
+            "save it as UTF-8 and try again"
+        ) from None
+
+
+def _is_separator(tokenizer, ids: np.ndarray) -> np.ndarray:
+    sep = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+    return (ids == sep).astype(np.int64) if sep is not None else np.zeros(len(ids), np.int64)
+
+
+def _subword_by_prefix(facts, strings: tuple[str, ...], special: np.ndarray) -> np.ndarray:
+    """Continuation pieces of pasted ids, by the vocabulary's own markers."""
+    if facts.tokenizer_model == "WordPiece":
+        flags = [s.startswith("##") for s in strings]
+    else:
+        word_start = "\u0120" if facts.tokenizer_model == "BPE" else "\u2581"
+        flags = [i > 0 and not special[i - 1] and not s.startswith(word_start) for i, s in enumerate(strings)]
+    return np.asarray(flags, dtype=bool) & ~special

