@@ -80,14 +80,12 @@ class Inspector:
         max_length = self.effective_max_length(settings)
         with self._lock:
             backend = self._engine_backend(settings.lowercase, tokenizer)
-            first = backend.encode(text, add_special_tokens=False)
-            second = backend.encode(pair, add_special_tokens=False) if pair is not None else None
-            full = backend.post_process(first, second, add_special_tokens=settings.add_special_tokens)
-            truncated = None
+            full = backend.encode(text, pair, add_special_tokens=settings.add_special_tokens)
+            kept_counts, windows = None, []
             if max_length is not None and settings.truncation != "none" and len(full.ids) > max_length:
-                truncated = self._truncate(backend, tokenizer, first, second, settings, max_length)
-        tokens = self._tokens_from_encoding(tokenizer, full, truncated, settings)
-        truncation = _truncation_summary(tokens, truncated, settings.stride)
+                kept_counts, windows = self._truncate(backend, tokenizer, text, pair, settings, max_length)
+        tokens = self._tokens_from_encoding(tokenizer, full, kept_counts)
+        truncation = _truncation_summary(tokens, kept_counts is not None, windows)
         normalizer = tokenizer.backend_tokenizer.normalizer
         changes = normalization.changes(normalizer, text, 0)
         if pair is not None:
@@ -158,8 +156,14 @@ class Inspector:
             cache[lowercase] = backend
         return cache[lowercase]
 
-    def _truncate(self, backend, tokenizer, first, second, settings: Settings, max_length: int):
-        added = backend.num_special_tokens_to_add(second is not None) if settings.add_special_tokens else 0
+    def _truncate(self, backend, tokenizer, text, pair, settings: Settings, max_length: int):
+        """How many tokens of each segment survive, and the overflow windows when ``stride`` is set.
+
+        A single text without stride is cut by counting (the first ``max_length`` minus the special
+        tokens stay), which spares a second encoding of long texts; pairs and windows are cut by the
+        tokenizer itself.
+        """
+        added = backend.num_special_tokens_to_add(pair is not None) if settings.add_special_tokens else 0
         if max_length <= added:
             raise InputError(
                 f"max_length {max_length} leaves no room for text: the template adds {added} special tokens "
@@ -170,14 +174,16 @@ class Inspector:
                 f"stride {settings.stride} must be smaller than max_length minus the special tokens "
                 f"({max_length - added})"
             )
-        if second is None and settings.truncation == "only_second":
+        if pair is None and settings.truncation == "only_second":
             raise InputError("truncation only_second needs a pair: there is no second text to cut")
+        if pair is None and not settings.stride:
+            return {0: max_length - added}, []
         backend.enable_truncation(
             max_length, stride=settings.stride, strategy=settings.truncation,
             direction=getattr(tokenizer, "truncation_side", "right"),
         )
         try:
-            return backend.post_process(first, second, add_special_tokens=settings.add_special_tokens)
+            encoding = backend.encode(text, pair, add_special_tokens=settings.add_special_tokens)
         except Exception as error:
             if "too short" in str(error):
                 which = "first" if settings.truncation == "only_first" else "second"
@@ -188,8 +194,11 @@ class Inspector:
             raise InputError(f"the tokenizer cannot truncate as asked: {error}") from None
         finally:
             backend.no_truncation()
+        sequence_ids = [s for s, special in zip(encoding.sequence_ids, encoding.special_tokens_mask) if not special]
+        counts = {segment: sequence_ids.count(segment) for segment in (0, 1)}
+        return counts, ([encoding, *encoding.overflowing] if settings.stride else [])
 
-    def _tokens_from_encoding(self, tokenizer, full, truncated, settings: Settings) -> Tokens:
+    def _tokens_from_encoding(self, tokenizer, full, kept_counts: dict[int, int] | None) -> Tokens:
         ids = np.asarray(full.ids, dtype=np.int64)
         n = len(ids)
         offsets = np.asarray(full.offsets, dtype=np.int64).reshape(n, 2)
@@ -209,49 +218,43 @@ class Inspector:
         return Tokens(
             strings=tuple(full.tokens), ids=ids, starts=starts, ends=ends, special=special,
             subword=subword, unk=unk, type_ids=type_ids, segments=segments,
-            kept=_kept_mask(segments, truncated, getattr(tokenizer, "truncation_side", "right")),
+            kept=_kept_mask(segments, kept_counts, getattr(tokenizer, "truncation_side", "right")),
         )
 
 
-def _kept_mask(segments: np.ndarray, truncated, side: str) -> np.ndarray:
+def _kept_mask(segments: np.ndarray, kept_counts: dict[int, int] | None, side: str) -> np.ndarray:
     """Which tokens of the full encoding survive truncation: per segment, a prefix (or suffix)."""
     kept = np.ones(len(segments), bool)
-    if truncated is None:
-        return kept
-    kept_segments = np.asarray([-1 if s is None else s for s in truncated.sequence_ids], dtype=np.int64)
-    kept_special = np.asarray(truncated.special_tokens_mask, dtype=bool)
-    for segment in (0, 1):
+    for segment, n_kept in (kept_counts or {}).items():
         positions = np.flatnonzero(segments == segment)
-        n_kept = int(np.count_nonzero((kept_segments == segment) & ~kept_special))
-        lost = positions[n_kept:] if side == "right" else positions[: len(positions) - n_kept]
+        lost = positions[n_kept:] if side == "right" else positions[: max(len(positions) - n_kept, 0)]
         kept[lost] = False
     return kept
 
 
-def _truncation_summary(tokens: Tokens, truncated, stride: int) -> Truncation:
+def _truncation_summary(tokens: Tokens, applied: bool, windows: list) -> Truncation:
     total = len(tokens)
-    if truncated is None:
+    if not applied:
         return Truncation(applied=False, tokens_total=total, tokens_kept=total, tokens_lost=0, cut_char=None)
     lost = np.flatnonzero(~tokens.kept)
     cut_token = int(lost[0]) if len(lost) else None
-    windows = tuple(_window(tokens, enc) for enc in [truncated, *truncated.overflowing]) if stride else ()
+    cut_segment = None if cut_token is None else int(tokens.segments[cut_token])
     return Truncation(
         applied=True, tokens_total=total, tokens_kept=total - len(lost), tokens_lost=len(lost),
         cut_char=None if cut_token is None else int(tokens.starts[cut_token]),
-        cut_segment=None if cut_token is None else int(tokens.segments[cut_token]),
-        cut_token=cut_token, windows=windows,
+        cut_segment=cut_segment, cut_token=cut_token,
+        windows=tuple(_window(tokens, encoding, cut_segment) for encoding in windows) if cut_segment is not None else (),
     )
 
 
-def _window(tokens: Tokens, encoding) -> Window:
-    """Locate an overflow window's content tokens in the full encoding by their offsets."""
-    seq = [s for s, special in zip(encoding.sequence_ids, encoding.special_tokens_mask) if s is not None and not special]
+def _window(tokens: Tokens, encoding, segment: int) -> Window:
+    """Locate an overflow window's tokens of the cut ``segment`` in the full encoding by their offsets."""
     offsets = [o for o, s, special in zip(encoding.offsets, encoding.sequence_ids, encoding.special_tokens_mask)
-               if s is not None and not special]
+               if s == segment and not special]
     if not offsets:
         return Window(first_token=0, last_token=0, start_char=None, end_char=None)
     positions = []
-    for segment, (start, end) in ((seq[0], offsets[0]), (seq[-1], offsets[-1])):
+    for start, end in (offsets[0], offsets[-1]):
         match = np.flatnonzero((tokens.segments == segment) & (tokens.starts == start) & (tokens.ends == end))
         positions.append(int(match[0]) if len(match) else 0)
     return Window(first_token=positions[0], last_token=positions[1],
