@@ -122,7 +122,7 @@ def sequence_truncated(inspector, inspection):
         f"{t.tokens_lost} of {t.tokens_total} tokens are cut off {where} (max_length {max_length}); "
         f"the model never sees {_quote(text[t.cut_char:])}",
         tokens=lost, spans=[(t.cut_char, len(text))] if t.cut_char is not None else (),
-        fix=call(inspection, truncation=True, max_length=max_length, stride=64, return_overflowing_tokens=True)
+        fix=call(inspection, truncation=True, max_length=max_length, stride=max(1, min(64, max_length // 4)), return_overflowing_tokens=True)
         + "  # every window, not just the first",
     )
 
