@@ -224,12 +224,12 @@ def missing_special_tokens(inspector, inspection):
                f"special_tokens=[(\"{first}\", tokenizer.convert_tokens_to_ids(\"{first}\")), "
                f"(\"{last}\", tokenizer.convert_tokens_to_ids(\"{last}\"))])")
     reason = {
-        "ids": "the pasted ids",
-        "text": "the encoding" if inspection.settings.add_special_tokens else "with add_special_tokens=False the encoding",
+        "ids": "the pasted ids lack",
+        "text": "the encoding lacks" if inspection.settings.add_special_tokens else "with add_special_tokens=False the encoding lacks",
     }[inspection.input_kind]
     yield finding(
         "missing-special-tokens",
-        f"{reason} lacks {first} … {last}, which the model was trained with: its first-token "
+        f"{reason} {first} … {last}, which the model was trained with: its first-token "
         f"(pooled) output and every prediction are unreliable",
         tokens=[i for i in (0, len(strings) - 1) if strings], fix=fix,
     )

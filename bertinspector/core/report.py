@@ -58,19 +58,20 @@ def token_label(inspection: Inspection, i: int) -> str:
 
 
 def token_line(inspection: Inspection, width: int = 100) -> list[str]:
-    """The tokens wrapped to ``width`` columns, with the cut marked where truncation starts."""
+    """The tokens wrapped to ``width`` columns; the tokens the model never sees stand in ⟦ ⟧ after a cut mark."""
     lines, line = [], ""
     cut = inspection.truncation.cut_token
+    lost = [i for i in range(len(inspection.tokens)) if not inspection.tokens.kept[i]]
     for i in range(len(inspection.tokens)):
         piece = token_label(inspection, i)
         if i == cut:
             piece = f"{CUT_MARK} cut at token {i} {CUT_MARK} ⟦{piece}"
+        if lost and i == lost[-1]:
+            piece += "⟧"
         if len(line) + len(piece) + 1 > width and line:
             lines.append(line)
             line = ""
         line = f"{line} {piece}" if line else piece
-    if cut is not None:
-        line += "⟧"
     if line:
         lines.append(line)
     return lines
