@@ -27,6 +27,9 @@ def load(inspector: "Inspector", *, device: str = "cpu", dtype=None):
 
     if inspector.refused_remote_code:
         raise SourceError(f"{inspector.source.name} needs its own code; allow it (trust_remote_code) to load the weights")
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
     cls = model_class(inspector)
     kwargs = {"attn_implementation": "eager", "trust_remote_code": inspector.trust_remote_code, "local_files_only": True}
     if dtype is not None:
