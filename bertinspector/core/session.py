@@ -1,0 +1,128 @@
+"""Session files (``.bertinspector.json``): what the user typed and chose, written atomically.
+
+A session holds data only: model sources are strings the app resolves like anything typed in the model
+picker, and nothing in a session file is ever executed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bertinspector.core.errors import BertInspectorError
+from bertinspector.core.model import Settings
+
+SESSION_SCHEMA = "bertinspector.session"
+SESSION_VERSION = 1
+SUFFIX = ".bertinspector.json"
+MAX_SESSION_BYTES = 256 * 1024 * 1024
+
+
+class SessionError(BertInspectorError):
+    """A session file that cannot be read (corrupt, not a session, from a newer version)."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    source: str = "default"
+    settings: Settings = Settings()
+
+
+@dataclass(frozen=True)
+class Session:
+    text: str = ""
+    pair: str | None = None
+    input_kind: str = "text"  # "text" | "ids"
+    ids: str = ""
+    slots: tuple[Slot, ...] = (Slot(),)
+    compare: bool = False
+    extra: dict = field(default_factory=dict)  # view state the app keeps (selected layer, pane sizes...)
+
+    def to_json(self) -> dict:
+        return {
+            "schema": f"{SESSION_SCHEMA}/{SESSION_VERSION}",
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "text": self.text, "pair": self.pair, "input": self.input_kind, "ids": self.ids,
+            "slots": [{"source": s.source, "settings": asdict(s.settings)} for s in self.slots],
+            "compare": self.compare, "extra": self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data) -> "Session":
+        if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(SESSION_SCHEMA + "/"):
+            raise SessionError("not a bertinspector session file")
+        version = str(data["schema"]).rsplit("/", 1)[1]
+        if not version.isdigit() or int(version) > SESSION_VERSION:
+            raise SessionError(f"the session was written by a newer bertinspector (format {version}); update to open it")
+        try:
+            slots = tuple(Slot(str(s["source"]), Settings(**_known_settings(s.get("settings", {})))) for s in data["slots"])
+            return cls(
+                text=_text(data.get("text", "")), pair=None if data.get("pair") is None else _text(data["pair"]),
+                input_kind="ids" if data.get("input") == "ids" else "text", ids=_text(data.get("ids", "")),
+                slots=slots or (Slot(),), compare=bool(data.get("compare", False)),
+                extra=data.get("extra") if isinstance(data.get("extra"), dict) else {},
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise SessionError(f"the session file is damaged ({error})") from None
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("text fields must be strings")
+    return value
+
+
+def _known_settings(data: dict) -> dict:
+    if not isinstance(data, dict):
+        raise TypeError("settings must be an object")
+    known = Settings.__dataclass_fields__
+    return {k: v for k, v in data.items() if k in known}
+
+
+def save(path: Path, session: Session) -> None:
+    """Write ``session`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+
+    On any failure (a full disk, say) the temporary file is removed and the previous file stays intact.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+    fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def load(path: Path) -> Session:
+    """Read a session file; a clear :class:`SessionError` for anything that is not a valid session."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_SESSION_BYTES:
+            raise SessionError(f"{path.name} is too large to be a session file")
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise SessionError(f"{path.name} is not valid JSON: the session file is damaged") from None
+    except OSError as error:
+        raise SessionError(f"{path.name}: {error.strerror or error}") from None
+    return Session.from_json(data)
+
+
+def set_aside(path: Path) -> Path:
+    """Move an unreadable session file out of the way (kept for the user), returning its new path."""
+    path = Path(path)
+    target = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+    os.replace(path, target)
+    return target
