@@ -41,7 +41,7 @@ def non_negative_int(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="bertinspector", description="See exactly what a BERT-family model receives from your text, and why it will fail.")
     parser.add_argument("--version", action="version", version=f"bertinspector {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{gui,inspect}")
+    commands = parser.add_subparsers(dest="command", metavar="{gui,inspect,compare}")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)", description="Open the desktop app.")
     gui.add_argument("--model", default="default", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache (default: default)")
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("source", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache")
     _add_text_arguments(inspect, required=True, ids=True)
     _add_setting_arguments(inspect)
+    _add_compare_parser(commands)
 
     return parser
 
@@ -136,6 +137,84 @@ def run_inspect(args) -> int:
     return exit_status([inspection], args.fail_on)
 
 
+# -- compare ---------------------------------------------------------------------------------
+
+
+def _add_compare_parser(commands) -> None:
+    from bertinspector.core.compare import VARIANTS
+
+    compare = commands.add_parser(
+        "compare", help="compare what two models (or two settings of one model) make of the same text",
+        description="Align the tokens two models (or one model with two settings) make of the same text, show the "
+                    "preprocessing facts side by side and the findings of both. B takes A's settings unless a --b-* "
+                    "option or --variant changes them; SRC_B may equal SRC_A. Exit status: 0 no finding of A or B "
+                    "reaches --fail-on, 1 one does, 2 usage error or unloadable model.",
+    )
+    compare.add_argument("source_a", metavar="SRC_A", help="model A: 'default', a model folder or a hub id in the HF cache")
+    compare.add_argument("source_b", metavar="SRC_B", help="model B (may be the same as SRC_A, with other settings)")
+    _add_text_arguments(compare, required=True)
+    _add_setting_arguments(compare)
+    side_b = compare.add_argument_group("B's settings", "B takes A's settings, changed by these (a --b-* option wins over --variant)")
+    side_b.add_argument("--variant", choices=tuple(VARIANTS), help="B = A with one classic failure mode: "
+                        + "; ".join(f"{name}: {v.label}" for name, v in VARIANTS.items()))
+    side_b.add_argument("--b-max-length", type=positive_int, metavar="N", help="B cuts at N tokens")
+    side_b.add_argument("--b-truncation", choices=TRUNCATION_STRATEGIES, help="B's truncation strategy")
+    side_b.add_argument("--b-stride", type=non_negative_int, metavar="N", help="B's overlap between overflow windows")
+    side_b.add_argument("--b-no-special-tokens", action="store_true", help="B encodes with add_special_tokens=False")
+    side_b.add_argument("--b-lowercase", choices=LOWERCASE_MODES, help="B's lowercasing: auto, on or off")
+    side_b.add_argument("--b-swap-pair", action="store_true", help="B encodes (pair, text) instead of (text, pair)")
+
+
+def b_side(args, settings_a, text: str, pair: str | None, facts_a):
+    """B's (settings, text, pair): A's, changed by --variant, then by the --b-* options."""
+    from bertinspector.core.compare import variant
+
+    settings, text_b, pair_b = settings_a, text, pair
+    if args.variant is not None:
+        settings, text_b, pair_b = variant(args.variant, settings, text_b, pair_b, facts_a)
+    changes = {}
+    if args.b_max_length is not None:
+        changes["max_length"] = args.b_max_length
+    if args.b_truncation is not None:
+        changes["truncation"] = args.b_truncation
+    if args.b_stride is not None:
+        changes["stride"] = args.b_stride
+    if args.b_no_special_tokens:
+        changes["add_special_tokens"] = False
+    if args.b_lowercase is not None:
+        changes["lowercase"] = args.b_lowercase
+    settings = settings.with_(**changes)
+    if args.b_swap_pair and args.variant != "pair-swapped":
+        settings, text_b, pair_b = variant("pair-swapped", settings, text_b, pair_b, facts_a)
+    return settings, text_b, pair_b
+
+
+def run_compare(args) -> int:
+    from bertinspector.core import compare as comparing, compare_report, report
+    from bertinspector.core.inspector import Inspector
+
+    text = read_text(args)
+    if not (text or "").strip():
+        raise UsageError("the text is empty (or only whitespace): nothing to compare")
+    if args.pair is None and (args.b_swap_pair or args.variant == "pair-swapped"):
+        raise UsageError("swapping the pair needs a pair: give a second text with --pair")
+    inspector_a = Inspector.open(args.source_a, trust_remote_code=args.trust_remote_code)
+    inspector_b = inspector_a if args.source_b == args.source_a else Inspector.open(args.source_b, trust_remote_code=args.trust_remote_code)
+    if args.load_weights:
+        for inspector in dict.fromkeys((inspector_a, inspector_b)):
+            if not inspector.refused_remote_code:
+                inspector.load_weights()
+    settings_a = settings_from(args)
+    settings_b, text_b, pair_b = b_side(args, settings_a, text, args.pair, inspector_a.facts)
+    a = inspector_a.inspect(text, args.pair, settings_a)
+    b = inspector_b.inspect(text_b, pair_b, settings_b)
+    comparison = comparing.compare(a, b)
+    renderers = {"json": lambda c: report.dumps(comparing.to_json(c)), "markdown": compare_report.render_markdown,
+                 "text": compare_report.render_text}
+    _write(renderers[args.format](comparison))
+    return exit_status([a, b], args.fail_on)
+
+
 def exit_status(inspections, fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_OK
@@ -161,7 +240,7 @@ def run_gui(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect}
+    commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect, "compare": run_compare}
     try:
         return commands[args.command](args)
     except BertInspectorError as error:

@@ -31,7 +31,7 @@ from bertinspector.core.model import COMPARISON_SCHEMA, Inspection, Settings, To
 
 #: Difference flags of a group, as attribute name -> the name used in JSON.
 FLAGS = {"boundary": "boundary", "unk_a": "unk-a", "unk_b": "unk-b", "special": "special",
-         "cut_a": "cut-a", "cut_b": "cut-b"}
+         "cut_a": "cut-a", "cut_b": "cut-b", "moved": "moved"}
 _END = np.int64(1) << 62  # anchor of a special token that follows the last token of a segment
 
 
@@ -50,7 +50,8 @@ class AlignedGroup:
     ``unk_a``     an unknown token in A and none in B here; ``unk_b`` the other way round;
     ``special``   the special tokens differ (string or id), or one side has none here;
     ``cut_a``     A loses (more of) these tokens to truncation than B: the model of A never sees them
-                  while B's does; ``cut_b`` the other way round.
+                  while B's does; ``cut_b`` the other way round;
+    ``moved``     the characters sit in the other segment in B (the pair swapped: other token type ids).
     """
 
     segment: int | None
@@ -65,6 +66,7 @@ class AlignedGroup:
     cut_a: bool = False
     cut_b: bool = False
     segment_b: int | None = None
+    moved: bool = False
 
     @property
     def is_special(self) -> bool:
@@ -73,7 +75,8 @@ class AlignedGroup:
 
     @property
     def differs(self) -> bool:
-        return self.boundary or self.unk_a or self.unk_b or self.special or self.cut_a or self.cut_b
+        return (self.boundary or self.unk_a or self.unk_b or self.special or self.cut_a or self.cut_b
+                or self.moved)
 
     def flags(self) -> tuple[str, ...]:
         """The names of the flags that are set, as in the JSON (``"boundary"``, ``"unk-a"`` …)."""
@@ -157,12 +160,12 @@ def align(a: Inspection, b: Inspection) -> list[AlignedGroup]:
     b_rank = np.array([b_to_a.get(s, 2 + s) for s in (0, 1)], np.int64)
 
     parts: list[tuple] = []  # (segment, segment_b, columns) of text groups per matched segment
-    for sb_or_none, sa in _segment_pairs(a, b, b_to_a):
+    for sa, sb in _segment_pairs(a, b, b_to_a):
         a_mask = (ta.segments == sa) & (ta.starts >= 0) if sa is not None else None
-        b_mask = (tb.segments == sb_or_none) & (tb.starts >= 0) if sb_or_none is not None else None
+        b_mask = (tb.segments == sb) & (tb.starts >= 0) if sb is not None else None
         columns = _text_groups(ta, a_mask, tb, b_mask)
         if columns is not None:
-            parts.append((sa, sb_or_none, columns))
+            parts.append((sa, sb, columns))
     specials = _special_groups(ta, a_rank, tb, b_rank)
 
     # One reading order over all groups: (segment rank, char, text after specials at the same char, k).
@@ -184,7 +187,7 @@ def align(a: Inspection, b: Inspection) -> list[AlignedGroup]:
     groups: list[AlignedGroup] = []
     for sa, sb, columns in builders:
         groups.extend(_build_text_groups(sa, sb, columns))
-    for anchor_rank, _char, _k, pa, pb, flags in specials:
+    for _rank, _char, _k, pa, pb, flags in specials:
         groups.append(AlignedGroup(None, None, None, pa, pb, False, *flags))
     return [groups[i] for i in order]
 
@@ -207,13 +210,13 @@ def _segment_map(a: Inspection, b: Inspection) -> dict[int, int]:
 
 
 def _segment_pairs(a: Inspection, b: Inspection, b_to_a: dict[int, int]):
-    """(B segment or None, A segment or None) for every segment of either side."""
+    """(A segment or None, B segment or None) for every segment of either side."""
     a_to_b = {sa: sb for sb, sa in b_to_a.items()}
     for sa in [0] + ([1] if a.pair is not None else []):
-        yield a_to_b.get(sa), sa
+        yield sa, a_to_b.get(sa)
     for sb in [0] + ([1] if b.pair is not None else []):
         if sb not in b_to_a:
-            yield sb, None
+            yield None, sb
 
 
 def _text_groups(ta: Tokens, a_mask, tb: Tokens, b_mask) -> dict | None:
@@ -231,6 +234,8 @@ def _text_groups(ta: Tokens, a_mask, tb: Tokens, b_mask) -> dict | None:
     new = np.empty(na + nb, bool)
     new[0] = True
     new[1:] = s[1:] >= reach[:-1]
+    # zero-width tokens at one point (a byte-level "Ġ" before nothing) belong together
+    new[1:] &= ~((s[1:] == s[:-1]) & (e[1:] == s[1:]) & (e[:-1] == s[:-1]))
     first = np.flatnonzero(new)
     n_groups = len(first)
     gid = np.empty(na + nb, np.int64)
@@ -276,9 +281,9 @@ def _build_text_groups(sa, sb, columns) -> list[AlignedGroup]:
     pa, pb = columns["pa"], columns["pb"]
     ba, bb = columns["bounds_a"], columns["bounds_b"]
     starts, ends = columns["start"].tolist(), columns["end"].tolist()
-    segment = sa if sa is not None else None
+    moved = sa is not None and sb is not None and sa != sb
     return [
-        AlignedGroup(segment, start, end, tuple(pa[ba[g]:ba[g + 1]]), tuple(pb[bb[g]:bb[g + 1]]), *flags, sb)
+        AlignedGroup(sa, start, end, tuple(pa[ba[g]:ba[g + 1]]), tuple(pb[bb[g]:bb[g + 1]]), *flags, sb, moved)
         for g, (start, end, flags) in enumerate(zip(starts, ends, columns["flags"]))
     ]
 

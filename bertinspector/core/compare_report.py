@@ -20,11 +20,11 @@ from bertinspector.core import report
 from bertinspector.core.compare import AlignedGroup, Comparison, group_text
 from bertinspector.core.model import Inspection
 
-BOUNDARY, SPECIAL, NOTHING, DIFFERS = "|", "≠", "∅", "≠"
+BOUNDARY, SPECIAL, MOVED, NOTHING, DIFFERS = "|", "≠", "⇄", "∅", "≠"
 LOST_OPEN, LOST_CLOSE = "⟦", "⟧"
 LEGEND = (
     f"markers: {BOUNDARY} pieces differ · ?A ?B unknown token in A / B only · {SPECIAL} special tokens differ · "
-    f"{report.CUT_MARK}A {report.CUT_MARK}B where A / B is cut; {LOST_OPEN}…{LOST_CLOSE} tokens the model never sees; "
+    f"{report.CUT_MARK}A {report.CUT_MARK}B where A / B is cut · {MOVED} in the other segment in B; {LOST_OPEN}…{LOST_CLOSE} tokens the model never sees; "
     f"{NOTHING} no token"
 )
 LABELS = ("text", "A", "B", "")
@@ -40,7 +40,7 @@ def render_text(comparison: Comparison, width: int = 100) -> str:
     differing = len(comparison.differing_groups)
     out += [f"{differing} of {len(comparison.alignment)} aligned groups differ", "", "Aligned tokens", ""]
     out += aligned_lines(comparison, width)
-    out += [LEGEND, "", f"Preprocessing ({DIFFERS} marks a difference)", ""]
+    out += ["", LEGEND, "", f"Preprocessing ({DIFFERS} marks a difference)", ""]
     rows = [("", "A", "B", False)] + [(r.field, _value(r.a), _value(r.b), r.differs) for r in comparison.config_diff]
     out += _table(rows, width, marked=True)
     for label, inspection in (("A", a), ("B", b)):
@@ -90,6 +90,7 @@ def markers(comparison: Comparison, group: AlignedGroup) -> str:
         SPECIAL if group.special else "",
         f"{cut}A" if cut_a is not None and cut_a in group.a else "",
         f"{cut}B" if cut_b is not None and cut_b in group.b else "",
+        MOVED if group.moved else "",
     ]
     return "".join(parts)
 
@@ -125,7 +126,7 @@ def aligned_lines(comparison: Comparison, width: int = 100) -> list[str]:
         used += column_width + 2
     if block:
         lines += _block_lines(block, label_width)
-    return lines
+    return lines[:-1]  # blocks are separated by a blank line, none after the last
 
 
 def _block_lines(block, label_width: int) -> list[str]:
