@@ -13,6 +13,7 @@ from bertinspector.core.errors import InputError
 from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window
 
 MAX_IDS = 1_000_000
+MAX_ID = 2**31 - 1
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _ID_WRAPPERS = re.compile(r"tensor|array|dtype\s*=\s*\w+(\.\w+)*|[\[\](){}]")
 
@@ -100,7 +101,7 @@ class Inspector:
 
     def inspect_ids(self, ids: str | list[int], settings: Settings = Settings()) -> Inspection:
         """Inspect token ids pasted from someone's code, as the model would receive them."""
-        id_list = parse_ids(ids) if isinstance(ids, str) else [int(i) for i in ids]
+        id_list = parse_ids(ids) if isinstance(ids, str) else [_checked_id(int(i)) for i in ids]
         tokenizer = self.tokenizer(settings.lowercase)
         vocab_size = len(tokenizer)
         strings = tuple(
@@ -273,11 +274,16 @@ def parse_ids(text: str) -> list[int]:
     for part in parts:
         if not re.fullmatch(r"[+-]?\d+", part):
             raise InputError(f"'{part}' is not a token id: ids are whole numbers like '101, 7592, 102'")
-        value = int(part)
-        if value < 0:
-            raise InputError(f"{value} is not a token id: ids are never negative")
-        ids.append(value)
+        ids.append(_checked_id(int(part)))
     return ids
+
+
+def _checked_id(value: int) -> int:
+    if value < 0:
+        raise InputError(f"{value} is not a token id: ids are never negative")
+    if value > MAX_ID:
+        raise InputError(f"{value} is too large to be a token id")
+    return value
 
 
 def _check_unicode(which: str, value: str) -> None:
