@@ -1,0 +1,111 @@
+"""``bertinspector gui``: open the desktop app (or render one screenshot and exit)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+SCREENSHOT_TIMEOUT_MS = 180_000
+log = logging.getLogger("bertinspector")
+
+
+def _fail(message: str) -> int:
+    print(f"bertinspector: {message}", file=sys.stderr)
+    return 2
+
+
+def run_gui(model: str = "default", compare: str | None = None, text: str | None = None,
+            text_file: str | None = None, pair: str | None = None, run: bool = False, device: str = "auto",
+            screenshot: str | None = None) -> int:
+    """Open the main window on ``model`` (and ``text``); with ``screenshot``, write the PNG and exit.
+
+    Returns the process exit status: 0, or 2 with one line on stderr (no display, unreadable text
+    file, a model that cannot be loaded in screenshot mode).
+    """
+    from bertinspector.app.application import display_available
+
+    if screenshot and not display_available():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if not display_available():
+        return _fail("no display to open a window on (DISPLAY/WAYLAND_DISPLAY unset); "
+                     "run it in a desktop session, or use --screenshot PNG")
+    if text is not None and text_file is not None:
+        return _fail("give --text or --text-file, not both")
+    if text_file is not None:
+        from bertinspector.app.main_window import read_text_file
+
+        try:
+            text = read_text_file(text_file)
+        except ValueError as error:
+            return _fail(str(error))
+    if screenshot:
+        target = Path(screenshot)
+        if target.suffix.lower() not in (".png", ""):
+            return _fail(f"{screenshot}: screenshots are PNG files")
+        if target.parent and not target.parent.exists():
+            return _fail(f"{target.parent}: no such folder for the screenshot")
+
+    from bertinspector.app.application import install_excepthook, make_application
+    from bertinspector.app.main_window import MainWindow
+    from PySide6.QtCore import QTimer
+
+    app = make_application()
+    window = MainWindow(auto_load_weights=bool(run) and not screenshot, restore_state=not screenshot,
+                        scan_hf_cache=not screenshot, persist=not screenshot)
+    window.device = device
+    install_excepthook(lambda message: window.statusBar().showMessage(message, 10_000))
+    if text is None and not screenshot:
+        window.restore_text()
+    else:
+        window.text_pane.set_text(text if text is not None else "")
+    if pair is not None:
+        window.text_pane.set_pair(pair)
+    notes = []
+    if compare:
+        notes.append(f"the side-by-side view of {compare} is not in this version")
+    if run:
+        notes.append("inference (--run) is not in this version")
+    window.open_model(model)
+    window.show()
+    if notes and not screenshot:
+        window.statusBar().showMessage("Note: " + "; ".join(notes), 10_000)
+
+    status = {"code": 0}
+    if screenshot:
+        def capture(code: int = 0) -> None:
+            if status.get("done"):
+                return
+            status["done"] = True
+            status["code"] = code
+            app.processEvents()
+            window.focus_cut()
+            app.processEvents()
+            image = window.grab()
+            if not image.save(str(screenshot), "PNG"):
+                print(f"bertinspector: could not write {screenshot}", file=sys.stderr)
+                status["code"] = 2
+            window.close()
+            app.quit()
+
+        def on_applied(_inspection) -> None:
+            # one more event-loop turn so every pane has painted the new inspection
+            QTimer.singleShot(150, lambda: capture(0))
+
+        def on_failed(message: str) -> None:
+            print(f"bertinspector: could not load {model}: {message}", file=sys.stderr)
+            QTimer.singleShot(50, lambda: capture(2))
+
+        def on_timeout() -> None:
+            print("bertinspector: the model did not load in time; screenshot taken as is", file=sys.stderr)
+            capture(2)
+
+        window.inspectionApplied.connect(on_applied)
+        window.inspectionFailed.connect(lambda _message: QTimer.singleShot(150, lambda: capture(0)))
+        window.modelFailed.connect(on_failed)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)
+
+    code = app.exec()
+    window.shutdown(2000)
+    return status["code"] if screenshot else code

@@ -1,0 +1,664 @@
+"""The main window: model picker and facts | settings, text and tokens | diagnostics.
+
+Threading: models load in a worker ("load"), inspections run in a serial latest-wins worker
+("inspect"; milliseconds for ordinary texts, seconds for a pasted book), weights load in a worker
+("weights"), the cache scan in another ("scan"). The GUI thread never waits on a model. A failed
+load keeps the previous model and says why; nothing the user typed is touched by a load.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
+    QVBoxLayout, QWidget,
+)
+
+from bertinspector.core.model import Inspection, Settings, Severity
+from bertinspector.qt import settings as app_settings
+from bertinspector.qt.tasks import TaskRunner
+from bertinspector.widgets.banner import Banner
+from bertinspector.widgets.diagnostics import DiagnosticsPanel
+from bertinspector.widgets.facts_card import FactsCard
+from bertinspector.widgets.model_picker import ModelPicker
+from bertinspector.widgets.settings_bar import SettingsBar
+from bertinspector.widgets.text_pane import LARGE_TEXT, TextPane
+from bertinspector.widgets.token_view import TokenPanel
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_FILE = 64 * 1024 * 1024
+MODEL_FILES = {"config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json",
+               "model.safetensors", "modules.json", "sentence_bert_config.json"}
+SAMPLE_TEXT = ("The quick brown fox jumps over the lazy dog. Type or paste your own text here: "
+               "the tokens the model receives appear below.")
+
+
+# -- work done in worker threads (plain functions: nothing Qt in, nothing Qt out) ----------------
+def open_model(cancel, src: str, trust_remote_code: bool):
+    from bertinspector.core.inspector import Inspector
+    from bertinspector.qt.preload import preload
+
+    preload()  # map torch's big libraries without holding the GIL: the window never freezes
+    cancel.check()
+    inspector = Inspector.open(src, trust_remote_code=trust_remote_code)
+    cancel.check()
+    return src, inspector
+
+
+def run_inspection(cancel, inspector, mode: str, text: str, pair: str | None, settings: Settings):
+    started = time.perf_counter()
+    if mode == "ids":
+        inspection = inspector.inspect_ids(text, settings)
+    else:
+        inspection = inspector.inspect(text, pair, settings)
+    return inspection, time.perf_counter() - started
+
+
+def load_weights(cancel, inspector):
+    from bertinspector.qt.preload import preload
+
+    preload()
+    inspector.load_weights()  # the model object is not kept: only what loading reported
+    return inspector, inspector.weight_report
+
+
+def scan_cache(cancel):
+    from bertinspector.core.sources import cached_hub_models
+
+    return cached_hub_models()
+
+
+def read_text_file(path: str) -> str:
+    """The file's text, or ValueError with one clear line (binary, too large, not UTF-8)."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+    except OSError as error:
+        raise ValueError(f"{file.name}: {error.strerror or error}") from None
+    if size > MAX_TEXT_FILE:
+        raise ValueError(f"{file.name} is {size / 1e6:.0f} MB: text files up to {MAX_TEXT_FILE // 2**20} MB open here")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise ValueError(f"{file.name}: {error.strerror or error}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValueError(f"{file.name} is not valid UTF-16 text") from None
+    if b"\x00" in data[:65536]:
+        raise ValueError(f"{file.name} is not a text file (it holds binary data); nothing was changed")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{file.name} is not UTF-8 text (byte {error.start}); save it as UTF-8 and open it again") from None
+
+
+def versions() -> dict[str, str]:
+    """Versions for the About box, read without importing torch or transformers."""
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    found = {"bertinspector": "", "Python": sys.version.split()[0], "Qt": qVersion(), "PySide6": pyside_version}
+    for dist in ("bertinspector", "torch", "transformers", "tokenizers"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = "not installed"
+    return found
+
+
+class MainWindow(QMainWindow):
+    inspectionApplied = Signal(object)  # Inspection
+    modelLoaded = Signal(str)
+    modelFailed = Signal(str)
+    inspectionFailed = Signal(str)
+    weightsLoaded = Signal(object)
+
+    def __init__(self, *, auto_load_weights: bool = True, restore_state: bool = True, scan_hf_cache: bool = True,
+                 persist: bool = True):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("BERT Inspector")
+        self.setAcceptDrops(True)
+        self.auto_load_weights = auto_load_weights
+        self.persist = persist  # False: never read or write the user's settings (screenshots)
+        self.runner = TaskRunner(self)
+        self.runner.finished.connect(self._on_task_finished)
+        self.runner.failed.connect(self._on_task_failed)
+        self.inspector = None
+        self.inspection: Inspection | None = None
+        self.inspect_seconds = 0.0
+        self._model_src: str | None = None
+        self._loading_src: str | None = None
+        self._trusted: set[str] = set()
+        self._weights_state: str | None = None
+        self._closing = False
+        self._shown_once = False
+        self._state_restored = False
+        self._build_widgets()
+        self._build_actions()
+        self._connect()
+        self.resize(1440, 880)
+        self.picker.set_recent(app_settings.recent_models() if persist else [])
+        if restore_state and persist:
+            self._restore_state()
+        if scan_hf_cache:
+            self.runner.submit("scan", scan_cache)
+        else:
+            self.picker.set_cached([])
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.settings_bar = SettingsBar(self)
+        self.text_pane = TextPane(self)
+        self.token_panel = TokenPanel(self)
+        self.token_view = self.token_panel.view
+        self.input_banner = Banner(Severity.ERROR, self)
+        self.input_banner.setObjectName("inputError")
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("centralSplitter")
+        self.splitter.addWidget(self.text_pane)
+        self.splitter.addWidget(self.token_panel)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([300, 460])
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.settings_bar)
+        layout.addWidget(self.input_banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.picker = ModelPicker(self)
+        self.facts_card = FactsCard(self)
+        facts_scroll = QScrollArea(self)
+        facts_scroll.setObjectName("factsScroll")
+        facts_scroll.setWidgetResizable(True)
+        facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        facts_scroll.setWidget(self.facts_card)
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.setObjectName("modelSplitter")
+        left.addWidget(self.picker)
+        left.addWidget(facts_scroll)
+        left.setChildrenCollapsible(False)
+        left.setSizes([250, 530])
+        left_box = QWidget(self)
+        left_box.setMinimumWidth(250)
+        left_layout = QVBoxLayout(left_box)
+        left_layout.setContentsMargins(8, 6, 4, 6)
+        left_layout.addWidget(left)
+        self.model_dock = QDockWidget("Model", self)
+        self.model_dock.setObjectName("modelDock")
+        self.model_dock.setWidget(left_box)
+        self.model_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                    | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                    | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.model_dock)
+
+        self.diagnostics = DiagnosticsPanel(self)
+        self.diagnostics.setMinimumWidth(250)
+        self.diagnostics_dock = QDockWidget("Diagnostics", self)
+        self.diagnostics_dock.setObjectName("diagnosticsDock")
+        self.diagnostics_dock.setWidget(self.diagnostics)
+        self.diagnostics_dock.setFeatures(self.model_dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics_dock)
+        self.resizeDocks([self.model_dock, self.diagnostics_dock], [340, 380], Qt.Orientation.Horizontal)
+
+        status = self.statusBar()
+        self.status_model = QLabel(self)
+        self.status_model.setObjectName("statusModel")
+        self.status_tokens = QLabel(self)
+        self.status_tokens.setObjectName("statusTokens")
+        self.status_time = QLabel(self)
+        self.status_time.setObjectName("statusTime")
+        for label in (self.status_model, self.status_tokens, self.status_time):
+            label.setContentsMargins(8, 0, 8, 0)
+            status.addPermanentWidget(label)
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.open_text_action = self._action("&Open Text File…", QKeySequence.StandardKey.Open, self.choose_text_file)
+        self.open_folder_action = self._action("Open Model &Folder…", "Ctrl+Shift+O", self.choose_model_folder)
+        self.load_id_action = self._action("&Load Model by Hub Id…", "Ctrl+L", self._focus_hub_field)
+        self.reload_action = self._action("&Reload Model", "F5", self.reload_model)
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        for action in (self.open_text_action, self.open_folder_action, self.load_id_action, self.reload_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = menu.addMenu("&Edit")
+        self.copy_ids_action = self._action("Copy Ids the Model Sees", "Ctrl+Shift+C", self.copy_ids)
+        self.reinspect_action = self._action("Inspect Now", None, self.text_pane.request_inspection)
+        edit_menu.addAction(self.copy_ids_action)
+        edit_menu.addAction(self.reinspect_action)
+
+        view_menu = menu.addMenu("&View")
+        self.show_ids_action = self._action("Show Token &Ids", "Ctrl+I", None, checkable=True)
+        self.show_ids_action.toggled.connect(self.token_panel.show_ids_box.setChecked)
+        self.token_panel.show_ids_box.toggled.connect(self.show_ids_action.setChecked)
+        self.normalized_action = self._action("Show &Normalized Text", "Ctrl+Shift+N", None, checkable=True)
+        self.normalized_action.toggled.connect(self.token_panel.normalized_box.setChecked)
+        self.token_panel.normalized_box.toggled.connect(self.normalized_action.setChecked)
+        self.pair_action = self._action("Sentence &Pair", "Ctrl+Shift+P", None, checkable=True)
+        self.pair_action.toggled.connect(self.text_pane.pair_box.setChecked)
+        self.text_pane.pair_box.toggled.connect(self.pair_action.setChecked)
+        self.ids_mode_action = self._action("Paste Token I&ds", "Ctrl+Shift+I", None, checkable=True)
+        self.ids_mode_action.toggled.connect(lambda on: self.text_pane.set_mode("ids" if on else "text"))
+        self.text_pane.modeChanged.connect(lambda mode: self.ids_mode_action.setChecked(mode == "ids"))
+        for action in (self.show_ids_action, self.normalized_action, self.pair_action, self.ids_mode_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        model_toggle = self.model_dock.toggleViewAction()
+        model_toggle.setShortcut("Ctrl+1")
+        diag_toggle = self.diagnostics_dock.toggleViewAction()
+        diag_toggle.setShortcut("Ctrl+2")
+        view_menu.addAction(model_toggle)
+        view_menu.addAction(diag_toggle)
+        self.reset_layout_action = self._action("Reset Layout", None, self.reset_layout)
+        view_menu.addAction(self.reset_layout_action)
+
+        help_menu = menu.addMenu("&Help")
+        self.about_action = self._action("&About BERT Inspector", None, self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+
+    def _action(self, text: str, shortcut, slot, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        if slot is not None:
+            action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.picker.modelRequested.connect(self.open_model)
+        self.picker.openFolderRequested.connect(self.choose_model_folder)
+        self.picker.trustRequested.connect(lambda src: self.open_model(src, trust_remote_code=True))
+        self.picker.weightsRequested.connect(self.load_weights)
+        self.picker.recentRemoved.connect(lambda src: self.picker.set_recent(app_settings.remove_recent_model(src)))
+        self.text_pane.inputChanged.connect(self.inspect_now)
+        self.text_pane.cursorMoved.connect(self._on_text_cursor)
+        self.text_pane.idCursorMoved.connect(lambda k: self.token_view.set_current(k, scroll=True))
+        self.settings_bar.changed.connect(lambda _s: self.inspect_now())
+        self.token_view.currentChanged.connect(self._on_token_current)
+        self.token_view.tokenActivated.connect(self._on_token_current)
+        self.diagnostics.diagnosticSelected.connect(self._on_diagnostic_selected)
+        self.facts_card.diagnosticRequested.connect(self.show_diagnostic)
+
+    # -- models ---------------------------------------------------------------------------------
+    def model_source(self) -> str | None:
+        return self._model_src
+
+    def open_model(self, src: str, trust_remote_code: bool | None = None) -> None:
+        """Load ``src`` in the background; the current model stays until it has loaded."""
+        src = src.strip()
+        if not src:
+            return
+        trust = (src in self._trusted) if trust_remote_code is None else trust_remote_code
+        if trust:
+            self._trusted.add(src)
+        self._loading_src = src
+        self.picker.clear_trust()
+        self.picker.set_loading(src, "tokenizer")
+        self.statusBar().showMessage(f"Loading {src}…")
+        self.runner.cancel("weights")
+        self.runner.submit("load", open_model, src, trust)
+
+    def reload_model(self) -> None:
+        if self._model_src:
+            self.open_model(self._model_src)
+
+    def choose_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open Model Folder", str(Path.home()))
+        if folder:
+            self.open_model(folder)
+
+    def load_weights(self) -> None:
+        if self.inspector is None or self.inspector.refused_remote_code:
+            return
+        self._weights_state = "loading"
+        self.picker.set_loading(self._model_src or "", "weights")
+        self.picker.set_weights_state(None, False)
+        self.runner.submit("weights", load_weights, self.inspector)
+
+    def _focus_hub_field(self) -> None:
+        self.model_dock.show()
+        self.picker.source_field.setFocus()
+        self.picker.source_field.selectAll()
+
+    def _model_loaded(self, src: str, inspector) -> None:
+        self.inspector = inspector
+        self._model_src = src
+        self._loading_src = None
+        self._weights_state = None
+        facts = inspector.facts
+        summary = f"{facts.model_type or '?'} · {facts.tokenizer_class} · {facts.tokenizer_size:,} tokens"
+        self.picker.set_loaded(src, summary)
+        if self.persist:
+            self.picker.set_recent(app_settings.add_recent_model(src))
+        self.picker.set_weights_state("Load the weights to check them", not inspector.refused_remote_code)
+        if inspector.refused_remote_code:
+            self.picker.ask_trust(src)
+        self.facts_card.set_facts(facts, self.inspection.diagnostics if self.inspection else (), None)
+        self.settings_bar.set_model_default(facts.model_max_length)
+        self.setWindowTitle(f"{Path(src).name if Path(src).is_dir() else src} — BERT Inspector")
+        self.status_model.setText(f"Model: {src}")
+        self.statusBar().showMessage(f"Loaded {src}", 4000)
+        self.modelLoaded.emit(src)
+        self.text_pane.request_inspection()
+        if self.auto_load_weights and not inspector.refused_remote_code:
+            self.load_weights()
+
+    # -- inspection -----------------------------------------------------------------------------
+    def inspect_now(self) -> None:
+        """Inspect the current input with the current model (latest request wins)."""
+        if self.inspector is None or self._closing:
+            return
+        mode = self.text_pane.mode()
+        text = self.text_pane.text()
+        pair = self.text_pane.pair()
+        if mode == "ids" and not text.strip():
+            self.runner.cancel("inspect")
+            self._apply(None, 0.0)
+            return
+        settings = self.settings_bar.settings()
+        if len(text) + len(pair or "") > LARGE_TEXT:
+            mb = (len(text) + len(pair or "")) / 1e6
+            self.text_pane.set_notice(
+                f"<span style='color:#c77700'>Large text ({mb:.1f} million characters): inspecting it in the "
+                "background; the window stays usable.</span>")
+            self.statusBar().showMessage("Inspecting a large text…")
+        self.runner.submit("inspect", run_inspection, self.inspector, mode, text, pair, settings)
+
+    def _apply(self, inspection: Inspection | None, seconds: float) -> None:
+        self.inspection = inspection
+        self.inspect_seconds = seconds
+        self.input_banner.hide()
+        self.text_pane.set_notice(None)
+        self.token_panel.set_inspection(inspection)
+        self.text_pane.show_inspection(inspection)
+        self.diagnostics.set_inspection(inspection)
+        self.facts_card.set_diagnostics(inspection.diagnostics if inspection else ())
+        if inspection is None:
+            self.status_tokens.setText("")
+            self.status_time.setText("")
+            return
+        t = inspection.truncation
+        text = f"{t.tokens_total:,} tokens"
+        if t.tokens_lost:
+            text += f" · {t.tokens_lost:,} cut"
+        self.status_tokens.setText(text)
+        self.status_time.setText(f"{seconds * 1000:.0f} ms")
+        self.statusBar().clearMessage()
+        selected = self.diagnostics.selected()
+        if selected is not None:
+            self._on_diagnostic_selected(selected)
+        self._sync_cursor_token()
+        self.inspectionApplied.emit(inspection)
+
+    def _sync_cursor_token(self) -> None:
+        for segment in (0, 1):
+            editor = self.text_pane.editor(segment)
+            if editor.hasFocus():
+                self._on_text_cursor(segment, editor.py_cursor())
+
+    # -- selection sync -------------------------------------------------------------------------
+    def _on_text_cursor(self, segment: int, position: int) -> None:
+        insp = self.inspection
+        if insp is None or insp.input_kind != "text" or insp.segment_text(segment) != self.text_pane.editor(segment).text():
+            return
+        index = insp.tokens.at_char(segment, position)
+        if index is None:
+            return
+        self.token_view.set_current(index, scroll=True)
+        token = insp.tokens.row(index)
+        if token.start is not None:
+            self.text_pane.editor(segment).set_token_span((token.start, token.end))
+
+    def _on_token_current(self, index: int) -> None:
+        if self.inspection is not None:
+            self.text_pane.select_token(self.inspection, index)
+
+    def _on_diagnostic_selected(self, diagnostic) -> None:
+        if diagnostic is None:
+            self.token_view.set_highlighted([])
+            self.text_pane.highlight_spans([])
+            return
+        self.token_view.set_highlighted(diagnostic.tokens)
+        if self.inspection is not None and self.inspection.input_kind == "text":
+            self.text_pane.highlight_spans([tuple(s) for s in diagnostic.spans])
+
+    def show_diagnostic(self, code: str) -> None:
+        self.diagnostics_dock.show()
+        self.diagnostics_dock.raise_()
+        if not self.diagnostics.select_code(code):
+            self.statusBar().showMessage(f"{code}: not reported for the current text", 4000)
+
+    def copy_ids(self) -> None:
+        insp = self.inspection
+        if insp is None:
+            return
+        kept = np.flatnonzero(np.asarray(insp.tokens.kept, dtype=bool))
+        QGuiApplication.clipboard().setText("[" + ", ".join(str(int(insp.tokens.ids[i])) for i in kept) + "]")
+        self.statusBar().showMessage(f"Copied {len(kept):,} ids", 3000)
+
+    # -- task results ---------------------------------------------------------------------------
+    def _on_task_finished(self, kind: str, _generation: int, result) -> None:
+        if self._closing:
+            return
+        if kind == "load":
+            src, inspector = result
+            self._model_loaded(src, inspector)
+        elif kind == "inspect":
+            inspection, seconds = result
+            self._apply(inspection, seconds)
+        elif kind == "weights":
+            inspector, report = result
+            if inspector is not self.inspector:
+                return
+            self._weights_state = "loaded"
+            self.picker.set_idle()
+            missing = len(report.missing_keys) if report else 0
+            summary = f"loaded as {report.model_class}" + (f", {missing} weights initialised at random" if missing else "")
+            self.facts_card.set_weights(summary)
+            self.statusBar().showMessage(f"Weights {summary}", 5000)
+            self.weightsLoaded.emit(report)
+            self.text_pane.request_inspection()
+        elif kind == "scan":
+            self.picker.set_cached(list(result))
+
+    def _on_task_failed(self, kind: str, _generation: int, message: str) -> None:
+        if self._closing:
+            return
+        if kind == "load":
+            src = self._loading_src or "the model"
+            self._loading_src = None
+            self.picker.set_error(f"Could not load {src}: {message}", kept=self._model_src)
+            self.statusBar().showMessage(f"Could not load {src}", 6000)
+            self.modelFailed.emit(message)
+        elif kind == "inspect":
+            self.input_banner.show_message(message)
+            self.text_pane.set_notice(None)
+            self.statusBar().showMessage("The input cannot be encoded as asked", 4000)
+            self.inspectionFailed.emit(message)
+        elif kind == "weights":
+            self._weights_state = "failed"
+            self.picker.set_idle()
+            self.facts_card.set_weights(f"<span style='color:#d93025'>{html.escape(message)}</span>")
+            self.picker.set_weights_state(message, True)
+            self.statusBar().showMessage(f"Weights: {message}", 6000)
+        elif kind == "scan":
+            self.picker.set_cached([])
+
+    # -- text files and drops -------------------------------------------------------------------
+    def choose_text_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Text File", str(Path.home()),
+                                              "Text files (*.txt *.md *.csv *.json *.jsonl);;All files (*)")
+        if path:
+            self.open_text_file(path)
+
+    def open_text_file(self, path: str) -> bool:
+        try:
+            text = read_text_file(path)
+        except ValueError as error:
+            self.input_banner.show_message(str(error))
+            self.statusBar().showMessage(str(error), 6000)
+            return False
+        self.text_pane.set_mode("text")
+        self.text_pane.set_text(text)  # undoable: Ctrl+Z brings the previous text back
+        self.statusBar().showMessage(f"Opened {Path(path).name} ({len(text):,} characters)", 4000)
+        return True
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_path(paths[0])
+
+    def open_path(self, path: str) -> None:
+        """A dropped path: a folder (or a model file) loads a model, any other file opens as text."""
+        p = Path(path)
+        if p.is_dir():
+            self.open_model(str(p))
+        elif p.name in MODEL_FILES:
+            self.open_model(str(p.parent))
+        else:
+            self.open_text_file(str(p))
+
+    # -- layout, state, about -------------------------------------------------------------------
+    def reset_layout(self) -> None:
+        for dock, area in ((self.model_dock, Qt.DockWidgetArea.LeftDockWidgetArea),
+                           (self.diagnostics_dock, Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
+        self.resizeDocks([self.model_dock, self.diagnostics_dock], [330, 370], Qt.Orientation.Horizontal)
+        self.splitter.setSizes([280, 480])
+        # the dock layout settles after the first show: size the docks again then
+        QTimer.singleShot(0, lambda: self.resizeDocks([self.model_dock, self.diagnostics_dock], [330, 370],
+                                                      Qt.Orientation.Horizontal))
+
+    def about_text(self) -> str:
+        v = versions()
+        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>&nbsp;{html.escape(val)}</td></tr>"
+                       for k, val in v.items() if k != "bertinspector")
+        return (f"<h3>BERT Inspector {html.escape(v['bertinspector'])}</h3>"
+                "<p>Shows exactly what a Hugging Face BERT-family model receives from a text, and why it will "
+                "fail.</p>"
+                f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About BERT Inspector")
+        box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(self.about_text())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self._about_box = box
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._state_restored:
+                self.reset_layout()
+
+    def focus_cut(self) -> None:
+        """Scroll the tokens and the text to the first cut (what a screenshot should show)."""
+        markers = self.token_view.markers()
+        if markers:
+            first = min(m.before for m in markers)
+            self.token_view.scroll_to_row_of(first, context_rows=3)
+        insp = self.inspection
+        if insp is not None and insp.truncation.cut_char is not None and insp.input_kind == "text":
+            editor = self.text_pane.editor(insp.truncation.cut_segment or 0)
+            editor.scroll_to(insp.truncation.cut_char)
+
+    def _restore_state(self) -> None:
+        settings = app_settings.app_settings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self._state_restored = self.restoreState(state)
+        splitter = settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        show_ids = settings.value("view/show_ids", False, type=bool)
+        self.token_panel.show_ids_box.setChecked(bool(show_ids))
+
+    def restore_text(self) -> None:
+        """Bring back the last session's text (or a sample on the first launch)."""
+        settings = app_settings.app_settings()
+        text = settings.value("input/text")
+        pair = settings.value("input/pair")
+        mode = settings.value("input/mode", "text")
+        if isinstance(text, str) and text:
+            self.text_pane.set_mode(mode if mode in ("text", "ids") else "text")
+            self.text_pane.set_text(text)
+            if isinstance(pair, str) and settings.value("input/pair_on", False, type=bool):
+                self.text_pane.set_pair(pair)
+        else:
+            self.text_pane.set_text(SAMPLE_TEXT)
+
+    def save_state(self) -> None:
+        settings: QSettings = app_settings.app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("view/show_ids", self.token_panel.show_ids_box.isChecked())
+        text = self.text_pane.text()
+        if len(text) <= app_settings.TEXT_LIMIT:
+            settings.setValue("input/text", text)
+            settings.setValue("input/mode", self.text_pane.mode())
+            pair = self.text_pane.editor_b.text()
+            settings.setValue("input/pair", pair if len(pair) <= app_settings.TEXT_LIMIT else "")
+            settings.setValue("input/pair_on", self.text_pane.pair_box.isChecked())
+        settings.sync()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Cancel background work and wait (bounded) for it to end."""
+        self._closing = True
+        return self.runner.shutdown(timeout_ms)
+
+    def closeEvent(self, event) -> None:
+        try:
+            if self.persist:
+                self.save_state()
+        except Exception:  # noqa: BLE001 - closing must not fail on a settings write
+            log.warning("could not save the window state", exc_info=True)
+        self.shutdown(2000)
+        event.accept()
+        super().closeEvent(event)

@@ -1,0 +1,1046 @@
+"""The token view: every token of the encoding as a wrapping chip, in reading order.
+
+One custom-painted scroll area, not one widget per token: the layout is a handful of numpy arrays
+(x, width and row per token) computed in one pass, and a paint event draws only the rows in view,
+so 20,000 (or 2 million) tokens scroll as smoothly as 20.
+
+Token kinds are told apart by more than colour, so colour-blind readers can use it:
+
+=================  ======================================================================
+kind               drawn as
+=================  ======================================================================
+segment A          rounded chip, solid border
+segment B          square-cornered chip with a thick bar under it
+special token      pill shape, bold text, dark fill
+subword            joined to the previous chip (no gap), dotted left edge
+unknown token      thick red border, bold text, the characters behind it after a "‹"
+cut off            hatched and faded, dashed border, below a full-width "✂ cut at N" row
+=================  ======================================================================
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction, QBrush, QColor, QFont, QFontMetrics, QGuiApplication, QKeySequence, QPainter, QPalette, QPen,
+)
+from PySide6.QtWidgets import (
+    QAbstractScrollArea, QCheckBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QSizePolicy,
+    QSplitter, QToolTip, QVBoxLayout, QWidget,
+)
+
+from bertinspector.core.model import Inspection
+
+PAD_X = 6
+PAD_Y = 3
+GAP = 5
+ROW_GAP = 7
+MARGIN = 8
+MIN_CHIP = 18
+MAX_DRAWN = 200_000  # tokens drawn; beyond that (a pasted book) a last row says how many more there are
+SCISSORS = "\u2702"
+
+_VISIBLE = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5", "\r": "\u240d", "\u00a0": "\u237d"}
+
+
+def display_label(token: str) -> str:
+    """The token string with whitespace and control characters made visible."""
+    if not token:
+        return "\u2205"
+    if token.isprintable() and " " not in token:
+        return token
+    return "".join(
+        _VISIBLE.get(c, c if c.isprintable() else f"\\u{ord(c):04x}") for c in token
+    )
+
+
+def describe_chars(chars: str, fm: QFontMetrics | None = None) -> str:
+    """Characters behind an unknown token, readable even when the font lacks the glyph."""
+    out = []
+    for c in chars[:12]:
+        code = ord(c)
+        if not c.isprintable() or c.isspace() or (fm is not None and not fm.inFontUcs4(code)):
+            out.append(f"U+{code:04X}")
+        else:
+            out.append(c)
+    text = " ".join(out) if any(len(o) > 1 for o in out) else "".join(out)
+    return text + ("…" if len(chars) > 12 else "")
+
+
+# -- colours --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChipColors:
+    a_fill: QColor
+    a_border: QColor
+    b_fill: QColor
+    b_border: QColor
+    special_fill: QColor
+    special_text: QColor
+    unk_fill: QColor
+    unk_border: QColor
+    text: QColor
+    dim_text: QColor
+    cut_border: QColor
+    cut_marker: QColor
+    limit_marker: QColor
+    halo: QColor
+    focus: QColor
+    hover: QColor
+    background: QColor
+    id_text: QColor
+
+    @staticmethod
+    def from_palette(palette: QPalette) -> "ChipColors":
+        base = palette.color(QPalette.ColorRole.Base)
+        dark = base.lightness() < 128
+        if dark:
+            return ChipColors(
+                a_fill=QColor("#1e3a5f"), a_border=QColor("#5b8def"),
+                b_fill=QColor("#4a3317"), b_border=QColor("#e59a3c"),
+                special_fill=QColor("#c9ced6"), special_text=QColor("#14181f"),
+                unk_fill=QColor("#5c1f1c"), unk_border=QColor("#ff6b61"),
+                text=QColor("#e8eaed"), dim_text=QColor("#8a8f98"),
+                cut_border=QColor("#8a8f98"), cut_marker=QColor("#ff6b61"), limit_marker=QColor("#ffb74d"),
+                halo=QColor(255, 213, 79, 150), focus=palette.color(QPalette.ColorRole.Highlight).lighter(130),
+                hover=QColor(255, 255, 255, 40), background=base, id_text=QColor("#9aa0a6"),
+            )
+        return ChipColors(
+            a_fill=QColor("#e8f0fe"), a_border=QColor("#5b8def"),
+            b_fill=QColor("#fff1df"), b_border=QColor("#d9822b"),
+            special_fill=QColor("#4b5563"), special_text=QColor("#ffffff"),
+            unk_fill=QColor("#fde2e1"), unk_border=QColor("#d93025"),
+            text=QColor("#1f2328"), dim_text=QColor("#6e7781"),
+            cut_border=QColor("#8c959f"), cut_marker=QColor("#d93025"), limit_marker=QColor("#c77700"),
+            halo=QColor(255, 196, 0, 120), focus=palette.color(QPalette.ColorRole.Highlight),
+            hover=QColor(0, 0, 0, 22), background=base, id_text=QColor("#57606a"),
+        )
+
+
+# chip flags
+F_SPECIAL, F_SUBWORD, F_UNK, F_SEG_B, F_CUT, F_JOIN_RIGHT = 1, 2, 4, 8, 16, 32
+
+
+def paint_chip(painter: QPainter, rect: QRectF, label: str, flags: int, colors: ChipColors,
+               fonts: tuple[QFont, QFont, QFont], id_text: str | None = None, extra: str | None = None,
+               hover: bool = False) -> None:
+    """Draw one chip; used by the view and the legend so both always agree."""
+    font, bold, small = fonts
+    special = flags & F_SPECIAL
+    cut = flags & F_CUT
+    painter.save()
+    if cut:
+        painter.setOpacity(0.55)
+    if special:
+        fill, border = colors.special_fill, colors.special_fill.darker(130)
+    elif flags & F_UNK:
+        fill, border = colors.unk_fill, colors.unk_border
+    elif flags & F_SEG_B:
+        fill, border = colors.b_fill, colors.b_border
+    else:
+        fill, border = colors.a_fill, colors.a_border
+    r = rect.adjusted(0.5, 0.5, -0.5, -0.5)
+    radius = r.height() / 2 if special else (0.0 if flags & F_SEG_B else 4.0)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(r, radius, radius)
+    if flags & F_SUBWORD or flags & F_JOIN_RIGHT:
+        # square the joined edges: a subword continues the chip before it
+        if flags & F_SUBWORD:
+            painter.drawRect(QRectF(r.left(), r.top(), min(radius + 1, r.width() / 2), r.height()))
+        if flags & F_JOIN_RIGHT:
+            painter.drawRect(QRectF(r.right() - min(radius + 1, r.width() / 2), r.top(),
+                                    min(radius + 1, r.width() / 2), r.height()))
+    if hover:
+        painter.setBrush(colors.hover)
+        painter.drawRoundedRect(r, radius, radius)
+    if cut:
+        painter.setBrush(QBrush(colors.cut_border, Qt.BrushStyle.BDiagPattern))
+        painter.drawRoundedRect(r, radius, radius)
+    # border
+    pen = QPen(colors.cut_border if cut else border, 2.0 if flags & F_UNK else 1.0)
+    if cut:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    if flags & (F_SUBWORD | F_JOIN_RIGHT) and not special:
+        # draw the outline piecewise so the joined edge can be dotted / open
+        painter.drawLine(QPointF(r.left(), r.top()), QPointF(r.right(), r.top()))
+        painter.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.bottom()))
+        if not flags & F_JOIN_RIGHT:
+            painter.drawLine(QPointF(r.right(), r.top()), QPointF(r.right(), r.bottom()))
+        if flags & F_SUBWORD:
+            dotted = QPen(pen)
+            dotted.setStyle(Qt.PenStyle.DotLine)
+            dotted.setWidthF(1.5)
+            painter.setPen(dotted)
+        painter.drawLine(QPointF(r.left(), r.top()), QPointF(r.left(), r.bottom()))
+    else:
+        painter.drawRoundedRect(r, radius, radius)
+    if flags & F_SEG_B and not special:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colors.b_border if not cut else colors.cut_border)
+        painter.drawRect(QRectF(r.left(), r.bottom() - 2.5, r.width(), 3))
+    # text
+    if special:
+        painter.setFont(bold)
+        painter.setPen(colors.special_text)
+    elif flags & F_UNK:
+        painter.setFont(bold)
+        painter.setPen(colors.unk_border)
+    else:
+        painter.setFont(font)
+        painter.setPen(colors.dim_text if cut else colors.text)
+    fm = QFontMetrics(painter.font())
+    line_h = fm.height()
+    text_rect = QRectF(r.left(), r.top() + PAD_Y - 0.5, r.width(), line_h)
+    if extra:
+        main_w = fm.horizontalAdvance(label)
+        small_fm = QFontMetrics(small)
+        extra_text = f" \u2039{extra}\u203a"
+        total = main_w + small_fm.horizontalAdvance(extra_text)
+        left = r.left() + (r.width() - total) / 2
+        painter.drawText(QRectF(left, text_rect.top(), main_w + 1, line_h),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+        painter.setFont(small)
+        painter.drawText(QRectF(left + main_w, text_rect.top(), total - main_w + 2, line_h),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, extra_text)
+    else:
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, label)
+    if id_text is not None:
+        painter.setFont(small)
+        painter.setPen(colors.special_text if special else colors.id_text)
+        small_h = QFontMetrics(small).height()
+        painter.drawText(QRectF(r.left(), text_rect.bottom(), r.width(), small_h),
+                         Qt.AlignmentFlag.AlignCenter, id_text)
+    painter.restore()
+
+
+# -- layout ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Marker:
+    """A full-width row drawn before token ``before`` (a cut, a resume after a cut, a model limit)."""
+
+    before: int
+    kind: str  # "cut" | "resume" | "limit"
+    text: str
+
+
+class TokenLayout:
+    """Row and x position of every token for one width; markers get rows of their own."""
+
+    def __init__(self, widths: np.ndarray, gaps: np.ndarray, breaks: np.ndarray, markers: list[Marker],
+                 avail: int):
+        n = len(widths)
+        self.n = n
+        self.markers = markers
+        avail = max(int(avail), 1)
+        w = widths.astype(np.int64)
+        g = gaps.astype(np.int64)
+        adv = w + g
+        cum = np.concatenate(([0], np.cumsum(adv)))  # cum[i] = sum of adv[:i]
+        forced = np.zeros(n + 1, dtype=bool)
+        if n:
+            forced[np.asarray(breaks, dtype=np.int64)] = True
+            for m in markers:
+                if 0 <= m.before < n:
+                    forced[m.before] = True
+        forced_idx = np.flatnonzero(forced[1:n]) + 1 if n > 1 else np.zeros(0, np.int64)
+        starts = []
+        i = 0
+        fi = 0
+        nf = len(forced_idx)
+        while i < n:
+            starts.append(i)
+            limit = cum[i] + g[i] + avail  # a row's first token has no gap before it
+            j = int(np.searchsorted(cum, limit, side="right")) - 1  # tokens [i, j) fit
+            while fi < nf and forced_idx[fi] <= i:
+                fi += 1
+            if fi < nf and forced_idx[fi] < j:
+                j = int(forced_idx[fi])
+            i = max(j, i + 1)
+        starts_arr = np.asarray(starts, dtype=np.int64)
+        raw_row = np.zeros(n, dtype=np.int64)
+        if n:
+            raw_row[starts_arr[1:]] = 1
+            raw_row = np.cumsum(raw_row)
+        marker_tokens = np.asarray(sorted(m.before for m in markers), dtype=np.int64)
+        shift = np.searchsorted(marker_tokens, np.arange(n), side="right") if len(marker_tokens) else 0
+        self.rows = (raw_row + shift).astype(np.int64)
+        row_start_token = starts_arr[raw_row] if n else np.zeros(0, np.int64)
+        base = cum[row_start_token] + g[row_start_token] if n else np.zeros(0, np.int64)
+        self.x = (cum[:-1] + g - base).astype(np.int64) if n else np.zeros(0, np.int64)
+        self.w = w
+        self.marker_rows: dict[int, Marker] = {}
+        for k, m in enumerate(sorted(markers, key=lambda m: m.before)):
+            if m.before < n:
+                self.marker_rows[int(self.rows[m.before]) - 1] = m
+            else:
+                last = int(self.rows[-1]) + 1 if n else 0
+                self.marker_rows[last + k] = m
+        total = int(self.rows[-1]) + 1 if n else 0
+        if self.marker_rows:
+            total = max(total, max(self.marker_rows) + 1)
+        self.row_count = total
+        self.avail = avail
+
+    def tokens_in_rows(self, first_row: int, last_row: int) -> tuple[int, int]:
+        lo = int(np.searchsorted(self.rows, first_row, side="left"))
+        hi = int(np.searchsorted(self.rows, last_row, side="right"))
+        return lo, hi
+
+
+# -- the view -------------------------------------------------------------------------------------
+class TokenView(QAbstractScrollArea):
+    """Custom-painted wrapping chips, one per token."""
+
+    currentChanged = Signal(int)  # token index, -1 for none
+    tokenActivated = Signal(int)  # double click / Enter
+    layoutChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("tokenView")
+        self.setAccessibleName("Tokens")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setMouseTracking(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._inspection: Inspection | None = None
+        self._strings: tuple[str, ...] = ()
+        self._extras: dict[int, str] = {}
+        self._flags = np.zeros(0, dtype=np.int32)
+        self._width_cache: dict[tuple[str, bool], int] = {}
+        self._widths = np.zeros(0, dtype=np.int64)
+        self._gaps = np.zeros(0, dtype=np.int64)
+        self._breaks = np.zeros(0, dtype=np.int64)
+        self._markers: list[Marker] = []
+        self._layout: TokenLayout | None = None
+        self._show_ids = False
+        self._current = -1
+        self._hover = -1
+        self._highlighted = np.zeros(0, dtype=bool)
+        self._highlight_first = -1
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(40)
+        self._relayout_timer.timeout.connect(self._relayout)
+        self._update_fonts()
+        self._colors = ChipColors.from_palette(self.palette())
+        self._build_actions()
+
+    # -- public API -----------------------------------------------------------------------------
+    def inspection(self) -> Inspection | None:
+        return self._inspection
+
+    def token_count(self) -> int:
+        return len(self._strings)
+
+    def set_inspection(self, inspection: Inspection | None, keep_current: bool = True) -> None:
+        old_current = self._current
+        self._inspection = inspection
+        self._hover = -1
+        self._prepare()
+        n = len(self._strings)
+        self._highlighted = np.zeros(n, dtype=bool)
+        self._highlight_first = -1
+        self._current = old_current if keep_current and 0 <= old_current < n else -1
+        self._relayout()
+
+    def show_ids(self) -> bool:
+        return self._show_ids
+
+    def set_show_ids(self, on: bool) -> None:
+        if on == self._show_ids:
+            return
+        self._show_ids = on
+        self._update_fonts()
+        self._measure()
+        self._relayout()
+
+    def current(self) -> int:
+        return self._current
+
+    def set_current(self, index: int, scroll: bool = True, notify: bool = False) -> None:
+        index = int(index) if index is not None else -1
+        if not 0 <= index < len(self._strings):
+            index = -1
+        changed = index != self._current
+        self._current = index
+        if scroll and index >= 0:
+            self.ensure_visible(index)
+        self.viewport().update()
+        if changed and notify:
+            self.currentChanged.emit(index)
+
+    def set_highlighted(self, indices) -> None:
+        """Mark tokens (a diagnostic's) with a halo; scrolls to the first of them."""
+        mask = np.zeros(len(self._strings), dtype=bool)
+        idx = np.asarray(list(indices), dtype=np.int64)
+        idx = idx[(idx >= 0) & (idx < len(mask))]
+        mask[idx] = True
+        self._highlighted = mask
+        self._highlight_first = int(idx.min()) if len(idx) else -1
+        if self._highlight_first >= 0:
+            self.ensure_visible(self._highlight_first)
+        self.viewport().update()
+
+    def highlighted(self) -> list[int]:
+        return [int(i) for i in np.flatnonzero(self._highlighted)]
+
+    def row_count(self) -> int:
+        return self._layout.row_count if self._layout else 0
+
+    def markers(self) -> list[Marker]:
+        return list(self._markers)
+
+    def token_rect(self, index: int) -> QRect:
+        """The chip of ``index`` in viewport coordinates."""
+        lay = self._layout
+        if lay is None or not 0 <= index < lay.n:
+            return QRect()
+        y = MARGIN + int(lay.rows[index]) * self._row_h - self.verticalScrollBar().value()
+        return QRect(MARGIN + int(lay.x[index]), y, int(lay.w[index]), self._chip_h)
+
+    def marker_rect(self, marker: Marker) -> QRect:
+        lay = self._layout
+        if lay is None:
+            return QRect()
+        for row, m in lay.marker_rows.items():
+            if m is marker:
+                y = MARGIN + row * self._row_h - self.verticalScrollBar().value()
+                return QRect(MARGIN, y, self.viewport().width() - 2 * MARGIN, self._chip_h)
+        return QRect()
+
+    def index_at(self, pos: QPoint) -> int:
+        lay = self._layout
+        if lay is None or lay.n == 0:
+            return -1
+        y = pos.y() + self.verticalScrollBar().value() - MARGIN
+        if y < 0:
+            return -1
+        row = y // self._row_h
+        if y - row * self._row_h > self._chip_h:
+            return -1
+        lo, hi = lay.tokens_in_rows(row, row)
+        if lo >= hi:
+            return -1
+        x = pos.x() - MARGIN
+        k = int(np.searchsorted(lay.x[lo:hi], x, side="right")) - 1
+        if k < 0:
+            return -1
+        i = lo + k
+        return i if x < lay.x[i] + lay.w[i] else -1
+
+    def ensure_visible(self, index: int) -> None:
+        lay = self._layout
+        if lay is None or not 0 <= index < lay.n:
+            return
+        top = MARGIN + int(lay.rows[index]) * self._row_h
+        bar = self.verticalScrollBar()
+        view_h = self.viewport().height()
+        if top < bar.value():
+            bar.setValue(max(0, top - self._row_h))
+        elif top + self._row_h > bar.value() + view_h:
+            bar.setValue(top + 2 * self._row_h - view_h)
+
+    def scroll_to_row_of(self, index: int, context_rows: int = 2) -> None:
+        """Scroll so that token ``index`` (or the marker before it) sits near the top."""
+        lay = self._layout
+        if lay is None or not 0 <= index < lay.n:
+            return
+        row = int(lay.rows[index])
+        while row - 1 in lay.marker_rows:
+            row -= 1
+        self.verticalScrollBar().setValue(max(0, (row - context_rows) * self._row_h))
+
+    def tooltip_html(self, index: int) -> str:
+        insp = self._inspection
+        if insp is None or not 0 <= index < len(self._strings):
+            return ""
+        t = insp.tokens.row(index)
+        rows = [("index", f"{t.index}"), ("id", f"{t.id}"), ("token", html.escape(repr(t.token), quote=False))]
+        if t.start is not None:
+            chars = insp.segment_text(t.segment or 0)[t.start:t.end]
+            rows.append(("characters", f"{t.start}–{t.end}  {html.escape(repr(chars), quote=False)}"))
+        else:
+            rows.append(("characters", "none (added by the tokenizer)"))
+        rows.append(("type id", "—" if t.type_id is None else str(t.type_id)))
+        rows.append(("segment", {None: "—", 0: "A", 1: "B"}.get(t.segment, str(t.segment))))
+        kinds = []
+        if t.special:
+            kinds.append("special token")
+        if t.subword:
+            kinds.append("subword continuation")
+        if t.unk:
+            kinds.append("<b>unknown token</b>")
+        kinds.append("kept" if t.kept else "<b>cut off: the model never sees it</b>")
+        rows.append(("kind", ", ".join(kinds)))
+        body = "".join(f"<tr><td style='color:gray;padding-right:8px'>{k}</td><td>{v}</td></tr>"
+                       for k, v in rows)
+        return f"<table>{body}</table>"
+
+    # -- preparation ----------------------------------------------------------------------------
+    def _update_fonts(self) -> None:
+        font = QFont(self.font())
+        bold = QFont(font)
+        bold.setBold(True)
+        small = QFont(font)
+        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        self._fonts = (font, bold, small)
+        fm = QFontMetrics(font)
+        self._fm = fm
+        self._bold_fm = QFontMetrics(bold)
+        self._small_fm = QFontMetrics(small)
+        self._chip_h = fm.height() + 2 * PAD_Y + (self._small_fm.height() if self._show_ids else 0)
+        self._row_h = self._chip_h + ROW_GAP
+        self._digit_w = max(self._small_fm.horizontalAdvance(str(d)) for d in range(10))
+        self._width_cache = {}
+
+    def _prepare(self) -> None:
+        insp = self._inspection
+        self._extras = {}
+        self._markers = []
+        if insp is None:
+            self._strings = ()
+            self._flags = np.zeros(0, dtype=np.int32)
+            self._breaks = np.zeros(0, dtype=np.int64)
+            self._measure()
+            return
+        tokens = insp.tokens
+        total = len(tokens)
+        n = min(total, MAX_DRAWN)  # a pasted book: draw the first MAX_DRAWN tokens, say so below
+        self._strings = tokens.strings if n == total else tokens.strings[:n]
+        special = np.asarray(tokens.special[:n], dtype=bool)
+        flags = np.zeros(n, dtype=np.int32)
+        flags[special] |= F_SPECIAL
+        flags[np.asarray(tokens.subword[:n], dtype=bool) & ~special] |= F_SUBWORD
+        unk = np.asarray(tokens.unk[:n], dtype=bool)
+        flags[unk] |= F_UNK
+        segments = np.asarray(tokens.segments[:n])
+        if insp.pair is not None:
+            seg_b = segments == 1
+            if tokens.type_ids is not None:  # the pair's specials belong to B when their type id says so
+                seg_b |= special & (np.asarray(tokens.type_ids[:n]) == 1)
+            flags[seg_b] |= F_SEG_B
+        kept = np.asarray(tokens.kept[:n], dtype=bool)
+        flags[~kept] |= F_CUT
+        if n > 1:
+            join = np.zeros(n, dtype=bool)
+            join[:-1] = (flags[1:] & F_SUBWORD).astype(bool) & (kept[1:] == kept[:-1])
+            flags[join] |= F_JOIN_RIGHT
+        self._flags = flags
+        # the characters behind each unknown token
+        starts = np.asarray(tokens.starts[:n])
+        ends = np.asarray(tokens.ends[:n])
+        for i in np.flatnonzero(unk)[:5000]:
+            if starts[i] >= 0:
+                seg = max(int(segments[i]), 0)
+                self._extras[int(i)] = describe_chars(insp.segment_text(seg)[starts[i]:ends[i]], self._fm)
+        # line breaks of the text start new rows
+        self._breaks = self._text_breaks(insp, starts, segments)
+        self._markers = self._make_markers(insp, kept)
+        if total > n:
+            self._markers.append(Marker(n, "more", f"\u2026 {total - n:,} more tokens are not drawn here "
+                                                  f"({total:,} in all; the token counts above are complete)"))
+        self._measure()
+
+    @staticmethod
+    def _text_breaks(insp: Inspection, starts: np.ndarray, segments: np.ndarray) -> np.ndarray:
+        breaks = []
+        for seg in (0, 1):
+            text = insp.segment_text(seg)
+            if "\n" not in text:
+                continue
+            newlines = np.fromiter((m.start() for m in re.finditer("\n", text)), dtype=np.int64)
+            idx = np.flatnonzero((segments == seg) & (starts >= 0))
+            if len(idx) < 2:
+                continue
+            s = starts[idx]
+            before = np.searchsorted(newlines, s, side="left")  # newlines before each token start
+            new_line = np.flatnonzero(before[1:] > before[:-1]) + 1
+            breaks.append(idx[new_line])
+        return np.concatenate(breaks) if breaks else np.zeros(0, dtype=np.int64)
+
+    def _make_markers(self, insp: Inspection, kept: np.ndarray) -> list[Marker]:
+        markers: list[Marker] = []
+        n = len(kept)
+        if n == 0:
+            return markers
+        trunc = insp.truncation
+        cut = ~kept
+        run_starts = np.flatnonzero(cut & np.concatenate(([True], ~cut[:-1])))
+        run_ends = np.flatnonzero(cut & np.concatenate((~cut[1:], [True]))) + 1
+        kept_before_all = np.concatenate(([0], np.cumsum(kept)))
+        for start, run_end in zip(run_starts[:1000], run_ends[:1000]):
+            lost = int(run_end - start)
+            kept_before = int(kept_before_all[start])
+            if insp.input_kind == "text":
+                seg = int(insp.tokens.segments[start])
+                where = ""
+                if insp.tokens.starts[start] >= 0:
+                    seg_name = " of segment B" if seg == 1 else ""
+                    where = f", from character {int(insp.tokens.starts[start]):,}{seg_name}"
+            else:
+                where = ""
+            text = (f"{SCISSORS} cut at {kept_before:,}: the {lost:,} token{'s' if lost != 1 else ''} "
+                    f"below never reach the model{where}")
+            markers.append(Marker(int(start), "cut", text))
+            if run_end < n:
+                markers.append(Marker(int(run_end), "resume",
+                                      f"\u21a9 kept: the model sees these right after token {kept_before - 1:,}"))
+        if not trunc.applied and not run_starts.size:
+            limit = getattr(insp.facts, "usable_positions", None)
+            mml = getattr(insp.facts, "model_max_length", None)
+            limit = min(x for x in (limit, mml) if x) if (limit or mml) else None
+            if limit and n > limit:
+                markers.append(Marker(int(limit), "limit",
+                                      f"\u25b2 model limit: {limit:,} positions. The {n - limit:,} tokens below "
+                                      f"do not fit (truncation is off)"))
+        return markers
+
+    def _measure(self) -> None:
+        """Chip widths, measured once per distinct token (ids), not once per token."""
+        strings = self._strings
+        n = len(strings)
+        insp = self._inspection
+        flags = self._flags
+        if n == 0 or insp is None:
+            self._widths = np.zeros(0, dtype=np.int64)
+            self._gaps = np.zeros(0, dtype=np.int64)
+            return
+        ids = np.asarray(insp.tokens.ids[:n], dtype=np.int64)
+        emphatic = (flags & (F_SPECIAL | F_UNK)) != 0
+        # a token's label (so its width) follows from its id and whether it is drawn bold
+        keys = ids * 2 + emphatic
+        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        cache = self._width_cache
+        fm, bold_fm, small_fm = self._fm, self._bold_fm, self._small_fm
+        unique_widths = np.empty(len(unique), dtype=np.int64)
+        for k, i in enumerate(first):
+            label = display_label(strings[i])
+            key = (label, bool(emphatic[i]))
+            w = cache.get(key)
+            if w is None:
+                w = (bold_fm if emphatic[i] else fm).horizontalAdvance(label)
+                cache[key] = w
+            unique_widths[k] = w
+        widths = unique_widths[inverse.reshape(-1)]
+        for i, extra in self._extras.items():
+            widths[i] += small_fm.horizontalAdvance(f" \u2039{extra}\u203a")
+        if self._show_ids:
+            digits = np.where(ids > 0, np.floor(np.log10(np.maximum(ids, 1))).astype(np.int64) + 1, 1)
+            widths = np.maximum(widths, digits * self._digit_w)
+        special_pad = np.where(emphatic, PAD_X + 3, PAD_X)
+        self._widths = np.maximum(widths + 2 * special_pad, MIN_CHIP)
+        gaps = np.full(n, GAP, dtype=np.int64)
+        gaps[(flags & F_SUBWORD) != 0] = 0
+        gaps[0] = 0
+        self._gaps = gaps
+
+    def _relayout(self) -> None:
+        self._relayout_timer.stop()
+        anchor = self._top_token()
+        avail = max(self.viewport().width() - 2 * MARGIN, 50)
+        self._layout = TokenLayout(self._widths, self._gaps, self._breaks, self._markers, avail)
+        self._update_scrollbar()
+        if anchor >= 0 and self._layout.n:
+            self.verticalScrollBar().setValue(int(self._layout.rows[min(anchor, self._layout.n - 1)]) * self._row_h)
+        self.viewport().update()
+        self.layoutChanged.emit()
+
+    def _top_token(self) -> int:
+        lay = self._layout
+        if lay is None or lay.n == 0 or self.verticalScrollBar().value() == 0:
+            return -1
+        row = max(0, (self.verticalScrollBar().value() - MARGIN) // self._row_h)
+        lo, _ = lay.tokens_in_rows(row, row)
+        return lo
+
+    def _update_scrollbar(self) -> None:
+        lay = self._layout
+        total = 2 * MARGIN + (lay.row_count * self._row_h if lay else 0)
+        bar = self.verticalScrollBar()
+        bar.setRange(0, max(0, total - self.viewport().height()))
+        bar.setPageStep(self.viewport().height())
+        bar.setSingleStep(self._row_h)
+
+    # -- events ---------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._layout is None or self._layout.avail != max(self.viewport().width() - 2 * MARGIN, 50):
+            if len(self._strings) > 100_000:
+                self._relayout_timer.start()
+            else:
+                self._relayout()
+        else:
+            self._update_scrollbar()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.StyleChange):
+            self._colors = ChipColors.from_palette(self.palette())
+            self.viewport().update()
+        elif event.type() == event.Type.FontChange:
+            self._update_fonts()
+            self._measure()
+            self._relayout()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        colors = self._colors
+        painter.fillRect(event.rect(), colors.background)
+        lay = self._layout
+        if lay is None or (lay.n == 0 and not lay.marker_rows):
+            painter.setPen(colors.dim_text)
+            message = "No tokens yet: type or paste a text above." if self._inspection is None \
+                else "The encoding is empty."
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, message)
+            return
+        scroll = self.verticalScrollBar().value()
+        clip = event.rect()
+        first_row = max(0, (clip.top() + scroll - MARGIN) // self._row_h)
+        last_row = (clip.bottom() + scroll - MARGIN) // self._row_h
+        lo, hi = lay.tokens_in_rows(first_row, last_row)
+        ids = self._inspection.tokens.ids if (self._show_ids and self._inspection is not None) else None
+        ch = self._chip_h
+        rows, xs, ws, flags = lay.rows, lay.x, lay.w, self._flags
+        strings, extras = self._strings, self._extras
+        halo = self._highlighted
+        for i in range(lo, hi):
+            rect = QRectF(MARGIN + int(xs[i]), MARGIN + int(rows[i]) * self._row_h - scroll, int(ws[i]), ch)
+            if halo[i]:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colors.halo)
+                painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 6, 6)
+            paint_chip(painter, rect, display_label(strings[i]), int(flags[i]), colors, self._fonts,
+                       None if ids is None else str(int(ids[i])), extras.get(i), hover=(i == self._hover))
+            if i == self._current:
+                pen = QPen(colors.focus, 2.0)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect.adjusted(-2.5, -2.5, 2.5, 2.5), 6, 6)
+        for row, marker in lay.marker_rows.items():
+            if first_row <= row <= last_row:
+                self._paint_marker(painter, marker, MARGIN + row * self._row_h - scroll)
+
+    def _paint_marker(self, painter: QPainter, marker: Marker, y: int) -> None:
+        colors = self._colors
+        color = colors.cut_marker if marker.kind == "cut" else (
+            colors.limit_marker if marker.kind == "limit" else colors.dim_text)
+        quiet = marker.kind in ("resume", "more")
+        width = self.viewport().width() - 2 * MARGIN
+        mid = y + self._chip_h / 2
+        painter.save()
+        pen = QPen(color, 1.0 if quiet else 2.0, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        font = self._fonts[2] if quiet else self._fonts[1]
+        fm = QFontMetrics(font)
+        label = fm.elidedText(marker.text, Qt.TextElideMode.ElideRight, max(40, width - 40))
+        text_w = fm.horizontalAdvance(label) + 16
+        painter.drawLine(QPointF(MARGIN, mid), QPointF(MARGIN + 10, mid))
+        painter.drawLine(QPointF(MARGIN + 10 + text_w, mid), QPointF(MARGIN + width, mid))
+        box = QRectF(MARGIN + 10, y, text_w, self._chip_h)
+        if not quiet:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor("white"))
+        else:
+            painter.setPen(color)
+        painter.setFont(font)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+        painter.restore()
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == event.Type.ToolTip:
+            index = self.index_at(event.pos())
+            if index >= 0:
+                QToolTip.showText(event.globalPos(), self.tooltip_html(index), self.viewport(),
+                                  self.token_rect(index))
+            else:
+                marker = self._marker_at(event.pos())
+                if marker is not None:
+                    QToolTip.showText(event.globalPos(), marker.text, self.viewport())
+                else:
+                    QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def _marker_at(self, pos: QPoint) -> Marker | None:
+        lay = self._layout
+        if lay is None:
+            return None
+        row = (pos.y() + self.verticalScrollBar().value() - MARGIN) // self._row_h
+        return lay.marker_rows.get(int(row))
+
+    def mouseMoveEvent(self, event) -> None:
+        index = self.index_at(event.position().toPoint())
+        if index != self._hover:
+            old = self._hover
+            self._hover = index
+            for i in (old, index):
+                if i >= 0:
+                    self.viewport().update(self.token_rect(i).adjusted(-4, -4, 4, 4))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        if self._hover >= 0:
+            old, self._hover = self._hover, -1
+            self.viewport().update(self.token_rect(old).adjusted(-4, -4, 4, 4))
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            index = self.index_at(event.position().toPoint())
+            self.set_current(index, scroll=False, notify=True)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        index = self.index_at(event.position().toPoint())
+        if index >= 0:
+            self.tokenActivated.emit(index)
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        lay = self._layout
+        n = len(self._strings)
+        if lay is None or n == 0:
+            return super().keyPressEvent(event)
+        cur = self._current
+        key = event.key()
+        target = None
+        if key == Qt.Key.Key_Right:
+            target = 0 if cur < 0 else min(n - 1, cur + 1)
+        elif key == Qt.Key.Key_Left:
+            target = 0 if cur < 0 else max(0, cur - 1)
+        elif key in (Qt.Key.Key_Home,):
+            target = 0
+        elif key in (Qt.Key.Key_End,):
+            target = n - 1
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(key)
+            if step is None:
+                rows_per_page = max(1, self.viewport().height() // self._row_h)
+                step = rows_per_page if key == Qt.Key.Key_PageDown else -rows_per_page
+            if cur < 0:
+                target = 0
+            else:
+                row = int(lay.rows[cur]) + step
+                x = int(lay.x[cur])
+                row = max(0, min(row, int(lay.rows[-1])))
+                lo, hi = lay.tokens_in_rows(row, row)
+                while lo >= hi and 0 <= row <= int(lay.rows[-1]):  # a marker row: keep going
+                    row += 1 if step > 0 else -1
+                    lo, hi = lay.tokens_in_rows(row, row)
+                if lo < hi:
+                    k = int(np.searchsorted(lay.x[lo:hi], x, side="right")) - 1
+                    target = lo + max(k, 0)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cur >= 0:
+            self.tokenActivated.emit(cur)
+            return
+        if target is None:
+            return super().keyPressEvent(event)
+        self.set_current(target, scroll=True, notify=True)
+
+    # -- copy -----------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self._copy_token = QAction("Copy Token", self)
+        self._copy_token.setShortcut(QKeySequence.StandardKey.Copy)
+        self._copy_token.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self._copy_token.triggered.connect(self.copy_current)
+        self.addAction(self._copy_token)
+        self._copy_ids = QAction("Copy Ids the Model Sees", self)
+        self._copy_ids.triggered.connect(lambda: self._copy_list("ids"))
+        self._copy_tokens = QAction("Copy Tokens the Model Sees", self)
+        self._copy_tokens.triggered.connect(lambda: self._copy_list("tokens"))
+
+    def contextMenuEvent(self, event) -> None:
+        index = self.index_at(self.viewport().mapFrom(self, event.pos()))
+        if index >= 0:
+            self.set_current(index, scroll=False, notify=True)
+        menu = QMenu(self)
+        self._copy_token.setEnabled(self._current >= 0)
+        menu.addAction(self._copy_token)
+        menu.addAction(self._copy_ids)
+        menu.addAction(self._copy_tokens)
+        menu.exec(event.globalPos())
+
+    def copy_current(self) -> None:
+        if self._inspection is not None and self._current >= 0:
+            QGuiApplication.clipboard().setText(self._inspection.tokens.strings[self._current])
+
+    def _copy_list(self, what: str) -> None:
+        insp = self._inspection
+        if insp is None:
+            return
+        kept = np.flatnonzero(np.asarray(insp.tokens.kept, dtype=bool))
+        if what == "ids":
+            text = "[" + ", ".join(str(int(insp.tokens.ids[i])) for i in kept) + "]"
+        else:
+            text = repr([insp.tokens.strings[i] for i in kept])
+        QGuiApplication.clipboard().setText(text)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 260)
+
+
+# -- legend ---------------------------------------------------------------------------------------
+class TokenLegend(QWidget):
+    """Sample chips of each kind, painted by the same code as the view."""
+
+    SAMPLES = (
+        ("[CLS]", F_SPECIAL, "special"),
+        ("word", 0, "segment A"),
+        ("##piece", F_SUBWORD, "subword"),
+        ("word", F_SEG_B, "segment B"),
+        ("[UNK]", F_UNK, "unknown"),
+        ("lost", F_CUT, "cut off"),
+    )
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._colors = ChipColors.from_palette(self.palette())
+        self.setToolTip("Token kinds differ by shape as well as colour: pills are special tokens, "
+                        "joined chips with a dotted edge are subwords, square chips with a bar are "
+                        "segment B, thick red borders are unknown tokens, hatched dashed chips are cut off.")
+
+    def _fonts(self):
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.9))
+        bold = QFont(font)
+        bold.setBold(True)
+        small = QFont(font)
+        small.setPointSizeF(font.pointSizeF() * 0.85)
+        return font, bold, small
+
+    def _items(self):
+        font, bold, small = self._fonts()
+        fm, bfm, sfm = QFontMetrics(font), QFontMetrics(bold), QFontMetrics(small)
+        x = 0
+        items = []
+        for label, flags, caption in self.SAMPLES:
+            chip_w = (bfm if flags & (F_SPECIAL | F_UNK) else fm).horizontalAdvance(label) + 2 * PAD_X
+            cap_w = sfm.horizontalAdvance(caption)
+            items.append((x, chip_w, label, flags, caption))
+            x += chip_w + 4 + cap_w + 14
+        return items, x
+
+    def sizeHint(self) -> QSize:
+        _, width = self._items()
+        font, _, _ = self._fonts()
+        return QSize(width, QFontMetrics(font).height() + 2 * PAD_Y + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(100, self.sizeHint().height())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.PaletteChange:
+            self._colors = ChipColors.from_palette(self.palette())
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fonts = self._fonts()
+        h = QFontMetrics(fonts[0]).height() + 2 * PAD_Y
+        items, _ = self._items()
+        for x, chip_w, label, flags, caption in items:
+            if x + chip_w > self.width():
+                break
+            paint_chip(painter, QRectF(x + 1, 1, chip_w, h), label, flags, self._colors, fonts)
+            painter.setFont(fonts[2])
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(QRectF(x + chip_w + 4, 1, 200, h), Qt.AlignmentFlag.AlignVCenter, caption)
+
+
+# -- the pane -------------------------------------------------------------------------------------
+class TokenPanel(QWidget):
+    """Summary line, toggles, legend, the token view and (optionally) the normalized text."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = TokenView(self)
+        self.summary = QLabel("No model loaded yet", self)
+        self.summary.setObjectName("tokenSummary")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.show_ids_box = QCheckBox("Show ids", self)
+        self.show_ids_box.setToolTip("Show each token's id under it")
+        self.normalized_box = QCheckBox("Normalized text", self)
+        self.normalized_box.setToolTip("Show the text after the tokenizer's normalization "
+                                       "(lowercasing, accent stripping, deleted characters)")
+        self.legend = TokenLegend(self)
+        self.normalized = QPlainTextEdit(self)
+        self.normalized.setObjectName("normalizedText")
+        self.normalized.setReadOnly(True)
+        self.normalized.setPlaceholderText("The tokenizer has no normalizer: the text is used as it is.")
+        self.normalized.setVisible(False)
+        self.normalized.setMaximumBlockCount(0)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>Tokens</b>", self)
+        header.addWidget(title)
+        header.addWidget(self.summary, 1)
+        header.addWidget(self.show_ids_box)
+        header.addWidget(self.normalized_box)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.normalized)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.splitter, 1)
+        self.show_ids_box.toggled.connect(self.view.set_show_ids)
+        self.normalized_box.toggled.connect(self._show_normalized)
+
+    def set_inspection(self, inspection: Inspection | None) -> None:
+        self.view.set_inspection(inspection)
+        self.summary.setText(self.summary_text(inspection))
+        if self.normalized.isVisible():
+            self._fill_normalized()
+
+    @staticmethod
+    def summary_text(insp: Inspection | None) -> str:
+        if insp is None:
+            return ""
+        n = len(insp.tokens)
+        t = insp.truncation
+        parts = [f"{n:,} token{'s' if n != 1 else ''}"]
+        if t.tokens_lost:
+            parts.append(f"{t.tokens_kept:,} kept")
+            parts.append(f"<span style='color:#d93025'><b>{SCISSORS} {t.tokens_lost:,} cut</b></span>")
+        unk = int(np.count_nonzero(insp.tokens.unk))
+        if unk:
+            parts.append(f"<span style='color:#d93025'>{unk:,} unknown</span>")
+        special = int(np.count_nonzero(insp.tokens.special))
+        parts.append(f"{special} special")
+        return " · ".join(parts)
+
+    def _show_normalized(self, on: bool) -> None:
+        self.normalized.setVisible(on)
+        if on:
+            self._fill_normalized()
+
+    def _fill_normalized(self) -> None:
+        insp = self.view.inspection()
+        text = "" if insp is None or insp.normalized_text is None else insp.normalized_text
+        if self.normalized.toPlainText() != text:
+            self.normalized.setPlainText(text)

@@ -1,0 +1,77 @@
+"""Render the README's screenshots into resources/screenshots/ (offscreen, the default model).
+
+    python resources/make_screenshots.py
+
+The first two are exactly ``bertinspector gui --text ... --screenshot PNG``; the third (pasted
+ids) switches the text pane to ids mode first, which the command line has no option for.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "screenshots"
+
+LONG_TEXT = (
+    "Clause 14 (Termination). Either party may terminate this agreement by giving ninety days' written "
+    "notice to the other party. On termination, every licence granted under clause 3 ends at once, and "
+    "the licensee shall return or destroy all confidential information it received. "
+) * 24 + "Clause 15 (Governing law). This agreement is governed by the laws of England and Wales."
+EMOJI_TEXT = ("Crème brûlée at the café was naïve 🎉🍰 — the Ångström-level détail of the São Paulo "
+              "menu impressed everyone 😀. Señor Müller's résumé mentioned Zoë and Björk.")
+IDS = "[7592, 1010, 2088, 999, 2023, 2003, 1037, 3231, 6251, 1012]"
+
+_RUN_GUI = """
+import sys
+from bertinspector.app.gui import run_gui
+sys.exit(run_gui(model="default", text=sys.argv[1], screenshot=sys.argv[2]))
+"""
+
+_IDS = """
+import sys
+from PySide6.QtCore import QEventLoop, QTimer
+from bertinspector.app.application import make_application
+from bertinspector.app.main_window import MainWindow
+app = make_application()
+window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False)
+window.text_pane.set_mode("ids")
+window.text_pane.set_text(sys.argv[1])
+window.show()
+loop = QEventLoop()
+window.inspectionApplied.connect(lambda _i: QTimer.singleShot(200, loop.quit))
+window.open_model("default")
+loop.exec()
+window.diagnostics.select_code("missing-special-tokens")
+app.processEvents()
+window.grab().save(sys.argv[2], "PNG")
+window.shutdown(5000)
+"""
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HF_HUB_OFFLINE": "1",
+           "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="screenshots-")}
+    jobs = [
+        (_RUN_GUI, LONG_TEXT, OUT / "long-text-cut.png"),
+        (_RUN_GUI, EMOJI_TEXT, OUT / "emoji-accents.png"),
+        (_IDS, IDS, OUT / "pasted-ids.png"),
+    ]
+    for code, text, png in jobs:
+        result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), text, str(png)], env=env,
+                                capture_output=True, text=True)
+        status = "ok" if result.returncode == 0 and png.exists() else f"failed ({result.returncode})"
+        print(f"{png.relative_to(HERE.parent)}: {status}")
+        if result.returncode != 0:
+            print(result.stderr.strip()[-500:], file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
