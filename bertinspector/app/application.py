@@ -12,10 +12,10 @@ import bertinspector.qt  # noqa: F401  (binding work-arounds, before any Qt call
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
+from bertinspector import APP_ID
 from bertinspector.qt.resources import app_icon
 from bertinspector.qt.settings import APPLICATION, ORGANIZATION
 
-APP_ID = "io.github.bertinspector.BertInspector"
 DISPLAY_NAME = "BERT Inspector"
 
 log = logging.getLogger("bertinspector")

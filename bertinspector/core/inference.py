@@ -6,36 +6,18 @@ thread with a :class:`CancelToken`, and widgets ask the :class:`RunResult` for n
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bertinspector.core.errors import Cancelled, InputError
+from bertinspector.core.cancel import CancelToken
+from bertinspector.core.errors import InputError
 from bertinspector.core.model import Inspection
 
 DTYPES = ("float32", "float16", "bfloat16")
 TOP_K = 5
 MAX_ANSWER_TOKENS = 30
-
-
-class CancelToken:
-    """Cooperative cancellation: the GUI sets it, the model's layers check it between them."""
-
-    def __init__(self):
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def check(self) -> None:
-        if self._event.is_set():
-            raise Cancelled("the run was cancelled")
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class Inspector:
         max_length = self.effective_max_length(settings)
         with self._lock:
             backend = self._engine_backend(settings.lowercase, tokenizer)
-            full = backend.encode(text, pair, add_special_tokens=settings.add_special_tokens)
+            full = _encode(backend, text, pair, settings.add_special_tokens)
             kept_counts, windows = None, []
             if max_length is not None and settings.truncation != "none" and len(full.ids) > max_length:
                 kept_counts, windows = self._truncate(backend, tokenizer, text, pair, settings, max_length)
@@ -184,7 +184,7 @@ class Inspector:
             direction=getattr(tokenizer, "truncation_side", "right"),
         )
         try:
-            encoding = backend.encode(text, pair, add_special_tokens=settings.add_special_tokens)
+            encoding = _encode(backend, text, pair, settings.add_special_tokens)
         except Exception as error:
             if "too short" in str(error):
                 which = "first" if settings.truncation == "only_first" else "second"
@@ -221,6 +221,12 @@ class Inspector:
             subword=subword, unk=unk, type_ids=type_ids, segments=segments,
             kept=_kept_mask(segments, kept_counts, getattr(tokenizer, "truncation_side", "right")),
         )
+
+
+def _encode(backend, text: str, pair: str | None, add_special_tokens: bool):
+    """One encoding through ``encode_batch``, which releases the GIL (``encode`` does not), so the
+    window stays responsive while a 10 MB text is tokenized."""
+    return backend.encode_batch([text if pair is None else (text, pair)], add_special_tokens=add_special_tokens)[0]
 
 
 def _kept_mask(segments: np.ndarray, kept_counts: dict[int, int] | None, side: str) -> np.ndarray:

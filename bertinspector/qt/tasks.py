@@ -14,40 +14,18 @@ anything else "unexpected error: ..." (the traceback goes to the log).
 from __future__ import annotations
 
 import logging
-import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
+from bertinspector.core.cancel import CancelToken
 from bertinspector.core.errors import BertInspectorError, Cancelled
 
 log = logging.getLogger(__name__)
 
 _RUNNERS: "weakref.WeakSet[TaskRunner]" = weakref.WeakSet()
-
-
-class CancelToken:
-    """A cooperative cancel flag handed to every task (a ``threading.Event`` wrapper)."""
-
-    def __init__(self):
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def check(self) -> None:
-        """Raise :class:`Cancelled` when the task was cancelled."""
-        if self._event.is_set():
-            raise Cancelled("cancelled")
-
-    def __bool__(self) -> bool:  # ``if cancel:`` reads as "if cancelled"
-        return self._event.is_set()
 
 
 def error_message(error: BaseException) -> str:
