@@ -77,10 +77,14 @@ class Inspector:
         for which, value in (("text", text), ("pair", pair)):
             if value is not None:
                 _check_unicode(which, value)
+        if pair == "":
+            pair = None  # tokenizer(text, "") encodes the text alone
         tokenizer = self.tokenizer(settings.lowercase)
         max_length = self.effective_max_length(settings)
         with self._lock:
             backend = self._engine_backend(settings.lowercase, tokenizer)
+            if max_length is not None and settings.truncation != "none":
+                _check_truncation(backend, settings, pair is not None, max_length)
             full = _encode(backend, text, pair, settings.add_special_tokens)
             kept_counts, windows = None, []
             if max_length is not None and settings.truncation != "none" and len(full.ids) > max_length:
@@ -165,20 +169,24 @@ class Inspector:
         tokenizer itself.
         """
         added = backend.num_special_tokens_to_add(pair is not None) if settings.add_special_tokens else 0
-        if max_length <= added:
-            raise InputError(
-                f"max_length {max_length} leaves no room for text: the template adds {added} special tokens "
-                f"(transformers then cuts nothing)"
-            )
-        if settings.stride and settings.stride >= max_length - added:
-            raise InputError(
-                f"stride {settings.stride} must be smaller than max_length minus the special tokens "
-                f"({max_length - added})"
-            )
         if pair is None and settings.truncation == "only_second":
             raise InputError("truncation only_second needs a pair: there is no second text to cut")
         if pair is None and not settings.stride:
             return {0: max_length - added}, []
+        counts, _ = self._cut_by_tokenizer(backend, tokenizer, text, pair, settings.with_(stride=0), max_length)
+        if not settings.stride:
+            return counts, []
+        too_small = {s: n for s, n in counts.items() if n and n <= settings.stride}
+        if too_small:
+            segment, room = next(iter(too_small.items()))
+            raise InputError(
+                f"stride {settings.stride} must be smaller than the {room} tokens of the "
+                f"{'first' if segment == 0 else 'second'} text that fit in max_length {max_length} "
+                f"(the tokenizer would panic)"
+            )
+        return self._cut_by_tokenizer(backend, tokenizer, text, pair, settings, max_length)
+
+    def _cut_by_tokenizer(self, backend, tokenizer, text, pair, settings: Settings, max_length: int):
         backend.enable_truncation(
             max_length, stride=settings.stride, strategy=settings.truncation,
             direction=getattr(tokenizer, "truncation_side", "right"),
@@ -220,6 +228,21 @@ class Inspector:
             strings=tuple(full.tokens), ids=ids, starts=starts, ends=ends, special=special,
             subword=subword, unk=unk, type_ids=type_ids, segments=segments,
             kept=_kept_mask(segments, kept_counts, getattr(tokenizer, "truncation_side", "right")),
+        )
+
+
+def _check_truncation(backend, settings: Settings, pair: bool, max_length: int) -> None:
+    """Refuse what ``tokenizer(..., truncation=..., max_length=..., stride=...)`` refuses, in one line."""
+    added = backend.num_special_tokens_to_add(pair) if settings.add_special_tokens else 0
+    if max_length < added:
+        raise InputError(
+            f"max_length {max_length} is smaller than the {added} special tokens the template adds "
+            f"(transformers then cuts nothing)"
+        )
+    if settings.stride and settings.stride >= max_length - added:
+        raise InputError(
+            f"stride {settings.stride} must be smaller than max_length minus the special tokens "
+            f"({max_length - added}), as the tokenizer requires"
         )
 
 
