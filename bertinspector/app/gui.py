@@ -57,7 +57,7 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
     window.device = device
     install_excepthook(lambda message: window.statusBar().showMessage(message, 10_000))
     if text is None and not screenshot:
-        window.restore_text()
+        window.restore_session()
     else:
         window.text_pane.set_text(text if text is not None else "")
     if pair is not None:

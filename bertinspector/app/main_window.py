@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from bertinspector.core.model import Inspection, Settings, Severity
 from bertinspector.qt import settings as app_settings
+from bertinspector.app import exports, sessions
 from bertinspector.qt.tasks import TaskRunner
 from bertinspector.widgets.banner import Banner
 from bertinspector.widgets.diagnostics import DiagnosticsPanel
@@ -149,6 +150,11 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._connect()
+        self.autosaver = sessions.Autosaver(self)
+        self.autosaver.enabled = persist
+        self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(message, 10_000))
+        for signal in (self.text_pane.inputChanged, self.settings_bar.changed, self.modelLoaded, self.text_pane.modeChanged):
+            signal.connect(self.autosaver.schedule)
         self.resize(1440, 880)
         self.picker.set_recent(app_settings.recent_models() if persist else [])
         if restore_state and persist:
@@ -236,10 +242,22 @@ class MainWindow(QMainWindow):
         self.open_folder_action = self._action("Open Model &Folder…", "Ctrl+Shift+O", self.choose_model_folder)
         self.load_id_action = self._action("&Load Model by Hub Id…", "Ctrl+L", self._focus_hub_field)
         self.reload_action = self._action("&Reload Model", "F5", self.reload_model)
+        self.open_session_action = self._action("Open &Session…", "Ctrl+Shift+L", self.choose_session_file)
+        self.save_session_action = self._action("&Save Session As…", QKeySequence.StandardKey.Save, self.choose_session_target)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         for action in (self.open_text_action, self.open_folder_action, self.load_id_action, self.reload_action):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.open_session_action)
+        file_menu.addAction(self.save_session_action)
+        export_menu = file_menu.addMenu("&Export")
+        self.export_actions = {}
+        for kind, (title, _filter, _suffix) in exports.FORMATS.items():
+            self.export_actions[kind] = self._action(title, None, lambda kind=kind: exports.choose_and_export(kind, self))
+            export_menu.addAction(self.export_actions[kind])
+        self.copy_python_action = self._action("Copy as &Python", "Ctrl+Shift+Y", lambda: exports.copy_python(self))
+        export_menu.addAction(self.copy_python_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -307,6 +325,10 @@ class MainWindow(QMainWindow):
     # -- models ---------------------------------------------------------------------------------
     def model_source(self) -> str | None:
         return self._model_src
+
+    def requested_model_source(self) -> str:
+        """The model being loaded, else the one in use, else the default."""
+        return self._loading_src or self._model_src or "default"
 
     def open_model(self, src: str, trust_remote_code: bool | None = None) -> None:
         """Load ``src`` in the background; the current model stays until it has loaded."""
@@ -619,19 +641,43 @@ class MainWindow(QMainWindow):
         show_ids = settings.value("view/show_ids", False, type=bool)
         self.token_panel.show_ids_box.setChecked(bool(show_ids))
 
-    def restore_text(self) -> None:
-        """Bring back the last session's text (or a sample on the first launch)."""
-        settings = app_settings.app_settings()
-        text = settings.value("input/text")
-        pair = settings.value("input/pair")
-        mode = settings.value("input/mode", "text")
-        if isinstance(text, str) and text:
-            self.text_pane.set_mode(mode if mode in ("text", "ids") else "text")
-            self.text_pane.set_text(text)
-            if isinstance(pair, str) and settings.value("input/pair_on", False, type=bool):
-                self.text_pane.set_pair(pair)
-        else:
+    def restore_session(self) -> bool:
+        """Bring back the autosaved session (text, pair, mode, settings, model); the sample text on a first launch."""
+        saved = self.autosaver.load()
+        if saved is None:
             self.text_pane.set_text(SAMPLE_TEXT)
+            return False
+        sessions.restore(self, saved)
+        return True
+
+    def choose_session_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Session", str(Path.home()), "bertinspector sessions (*.json)")
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str) -> bool:
+        try:
+            sessions.open_from(path, self)
+        except sessions.SessionError as error:
+            self.input_banner.show_message(str(error))
+            return False
+        self.statusBar().showMessage(f"Opened session {Path(path).name}", 4000)
+        return True
+
+    def choose_session_target(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save Session", "session" + sessions.core_session.SUFFIX,
+                                              "bertinspector sessions (*.json)")
+        if path:
+            self.save_session(path)
+
+    def save_session(self, path: str) -> bool:
+        try:
+            sessions.save_to(path, self)
+        except OSError as error:
+            self.input_banner.show_message(f"Could not save {Path(path).name}: {error.strerror or error}")
+            return False
+        self.statusBar().showMessage(f"Saved session {Path(path).name}", 4000)
+        return True
 
     def save_state(self) -> None:
         settings: QSettings = app_settings.app_settings()
@@ -639,14 +685,8 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("view/show_ids", self.token_panel.show_ids_box.isChecked())
-        text = self.text_pane.text()
-        if len(text) <= app_settings.TEXT_LIMIT:
-            settings.setValue("input/text", text)
-            settings.setValue("input/mode", self.text_pane.mode())
-            pair = self.text_pane.editor_b.text()
-            settings.setValue("input/pair", pair if len(pair) <= app_settings.TEXT_LIMIT else "")
-            settings.setValue("input/pair_on", self.text_pane.pair_box.isChecked())
         settings.sync()
+        self.autosaver.save_blocking()
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Cancel background work and wait (bounded) for it to end."""

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bertinspector.core.errors import BertInspectorError
+from bertinspector.core.files import write_atomic
 from bertinspector.core.model import Settings
 
 SESSION_SCHEMA = "bertinspector.session"
@@ -84,26 +84,8 @@ def _known_settings(data: dict) -> dict:
 
 
 def save(path: Path, session: Session) -> None:
-    """Write ``session`` to ``path`` atomically: a temporary file in the same folder, then a rename.
-
-    On any failure (a full disk, say) the temporary file is removed and the previous file stays intact.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-    fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write ``session`` atomically: on failure the previous file stays intact."""
+    write_atomic(Path(path), json.dumps(session.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def load(path: Path) -> Session:

@@ -12,7 +12,6 @@ ORGANIZATION = "bertinspector"
 APPLICATION = "bertinspector"
 RECENT_KEY = "models/recent"
 RECENT_LIMIT = 10
-TEXT_LIMIT = 1_000_000  # characters of the last session's text kept for the next launch
 
 
 def app_settings() -> QSettings:

@@ -18,6 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from bertinspector.core.cancel import CancelToken
@@ -169,5 +170,5 @@ class TaskRunner(QObject):
 
 
 def live_runners() -> list[TaskRunner]:
-    """Every runner still alive (tests use it to find tasks left running)."""
-    return list(_RUNNERS)
+    """Every runner whose Qt objects still exist (tests use it to find tasks left running)."""
+    return [runner for runner in list(_RUNNERS) if shiboken6.isValid(runner) and shiboken6.isValid(runner._pool)]

@@ -32,9 +32,10 @@ def _configured_app(qapp):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path):
-    """QSettings and QStandardPaths point into the test's tmp folder, never the user's."""
+def _isolated_settings(tmp_path, monkeypatch):
+    """QSettings, QStandardPaths and the autosave point into the test's tmp folder, never the user's."""
     QStandardPaths.setTestModeEnabled(True)
+    monkeypatch.setenv("BERTINSPECTOR_DATA_DIR", str(tmp_path / "data"))
     folder = tmp_path / "settings"
     folder.mkdir()
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):

@@ -335,14 +335,20 @@ def test_hub_id_field_names_a_missing_id_clearly(qtbot, bert_window):
     assert "cache" in blocker.args[0]
 
 
-def test_state_is_saved_and_the_text_restored(qtbot, make_window, tiny_bert):
+def test_state_is_saved_and_the_session_restored(qtbot, make_window, tiny_bert):
     window = make_window()
     load(qtbot, window, tiny_bert, text="keep this text")
+    window.text_pane.set_pair("and this pair")
+    window.settings_bar.set_settings(Settings(max_length=7, lowercase="off"))
     window.token_panel.show_ids_box.setChecked(True)
     window.close()
     again = make_window(restore_state=True)
-    again.restore_text()
+    with qtbot.waitSignal(again.modelLoaded, timeout=LOAD_TIMEOUT_MS):
+        again.restore_session()
     assert again.text_pane.text() == "keep this text"
+    assert again.text_pane.pair() == "and this pair"
+    assert again.settings_bar.settings() == Settings(max_length=7, lowercase="off")
+    assert again.model_source() == str(tiny_bert)
     assert again.token_panel.show_ids_box.isChecked()
 
 

@@ -1,0 +1,138 @@
+"""Sessions in the window: Save/Open, and an autosave that survives ``kill -9``.
+
+A few seconds after each change (text, pair, mode, settings, model) the current session is written
+atomically to the user's data folder; the next start restores it. An unreadable autosave is set aside
+with a message and the app starts clean.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+
+from bertinspector.core import session as core_session
+from bertinspector.core.session import Session, SessionError, Slot
+
+AUTOSAVE_DELAY_MS = 2000
+AUTOSAVE_NAME = "autosave" + core_session.SUFFIX
+DATA_DIR_ENV = "BERTINSPECTOR_DATA_DIR"
+log = logging.getLogger(__name__)
+
+
+def data_folder() -> Path:
+    """Where the autosave lives: ``$BERTINSPECTOR_DATA_DIR``, else the platform's app data folder."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+
+
+def autosave_path() -> Path:
+    return data_folder() / AUTOSAVE_NAME
+
+
+def capture(window) -> Session:
+    """The window's session: the model source, the settings, the texts."""
+    pane = window.text_pane
+    return Session(
+        text=pane.text() if pane.mode() == "text" else "",
+        pair=pane.editor_b.text() if pane.pair_box.isChecked() else None,
+        input_kind=pane.mode(),
+        ids=pane.text() if pane.mode() == "ids" else "",
+        slots=(Slot(window.requested_model_source(), window.settings_bar.settings()),),
+    )
+
+
+def restore(window, saved: Session) -> None:
+    """Put a session back into the window (the model loads in the background as usual)."""
+    pane = window.text_pane
+    pane.set_mode(saved.input_kind)
+    pane.set_text(saved.ids if saved.input_kind == "ids" else saved.text)
+    pane.set_pair(saved.pair)
+    first = saved.slots[0]
+    window.settings_bar.set_settings(first.settings)
+    if first.source != window.model_source():
+        window.open_model(first.source)
+    else:
+        pane.request_inspection()
+
+
+class Autosaver(QObject):
+    """Writes the window's session a moment after each change, off the GUI thread."""
+
+    saved = Signal(str)  # path
+    failed = Signal(str)  # one-line message
+
+    def __init__(self, window, path: Path | None = None):
+        super().__init__(window)
+        self.window = window
+        self.path = path or autosave_path()
+        self.enabled = True
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._timer.timeout.connect(self.save_now)
+        window.runner.finished.connect(self._on_finished)
+        window.runner.failed.connect(self._on_failed)
+
+    def schedule(self, *_args) -> None:
+        if self.enabled:
+            self._timer.start()
+
+    def save_now(self) -> None:
+        """Capture now, write in the background (newest write wins)."""
+        self._timer.stop()
+        if self.enabled:
+            self.window.runner.submit("autosave", _write, self.path, capture(self.window))
+
+    def save_blocking(self) -> None:
+        """Write now, in this thread (on quit)."""
+        self._timer.stop()
+        if not self.enabled:
+            return
+        try:
+            core_session.save(self.path, capture(self.window))
+        except OSError as error:
+            log.warning("autosave failed: %s", error)
+
+    def load(self) -> Session | None:
+        """The autosaved session, or None; an unreadable one is set aside and reported."""
+        if not self.path.is_file():
+            return None
+        try:
+            return core_session.load(self.path)
+        except SessionError as error:
+            try:
+                moved = core_session.set_aside(self.path)
+                self.failed.emit(f"The last session could not be restored ({error}); it was kept as {moved.name}")
+            except OSError:
+                self.failed.emit(f"The last session could not be restored ({error})")
+            return None
+
+    def _on_finished(self, kind: str, _generation: int, path) -> None:
+        if kind == "autosave":
+            self.saved.emit(str(path))
+
+    def _on_failed(self, kind: str, _generation: int, message: str) -> None:
+        if kind == "autosave":
+            self.failed.emit(f"Autosave failed: {message}; your text is still here")
+
+
+def _write(cancel, path: Path, saved: Session) -> Path:
+    core_session.save(path, saved)
+    return path
+
+
+def save_to(path: str, window) -> None:
+    core_session.save(Path(path), capture(window))
+
+
+def open_from(path: str, window) -> None:
+    """Open a session file; raises :class:`SessionError` with a clear message."""
+    restore(window, core_session.load(Path(path)))
+
+
+__all__ = ["Autosaver", "SessionError", "autosave_path", "capture", "open_from", "restore", "save_to"]
