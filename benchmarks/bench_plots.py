@@ -54,7 +54,6 @@ def main() -> None:
         gallery(Path(args.shots), args.model, args.tokens)
         return
 
-    import bertinspector.qt  # noqa: F401  (binding work-arounds first)
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -221,7 +220,6 @@ def gallery(folder: Path, model: str = "default", tokens: int = 512) -> list[Pat
     """Screenshots of the workspace after real runs (looked at when the plots change)."""
     import tempfile
 
-    import bertinspector.qt  # noqa: F401
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 

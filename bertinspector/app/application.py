@@ -8,7 +8,6 @@ import sys
 import traceback
 from importlib import metadata
 
-import bertinspector.qt  # noqa: F401  (binding work-arounds, before any Qt call)
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 

@@ -1,8 +1,8 @@
 """The main window: model picker and facts | settings, text and tokens | diagnostics.
 
 Threading: models load in a worker ("load"), inspections run in a serial latest-wins worker
-("inspect"; milliseconds for ordinary texts, seconds for a pasted book), weights load in a worker
-("weights"), the cache scan in another ("scan"). The GUI thread never waits on a model. A failed
+("inspect"; milliseconds for ordinary texts, seconds for a pasted book), the weights load and the
+model runs in the inference workspace's controller, the cache scan in another worker ("scan"). The GUI thread never waits on a model. A failed
 load keeps the previous model and says why; nothing the user typed is touched by a load.
 """
 
@@ -30,6 +30,7 @@ from bertinspector.qt.tasks import TaskRunner
 from bertinspector.widgets.banner import Banner
 from bertinspector.widgets.diagnostics import DiagnosticsPanel
 from bertinspector.widgets.facts_card import FactsCard
+from bertinspector.widgets.inference_panel import InferenceWorkspace
 from bertinspector.widgets.model_picker import ModelPicker
 from bertinspector.widgets.settings_bar import SettingsBar
 from bertinspector.widgets.text_pane import LARGE_TEXT, TextPane
@@ -63,14 +64,6 @@ def run_inspection(cancel, inspector, mode: str, text: str, pair: str | None, se
     else:
         inspection = inspector.inspect(text, pair, settings)
     return inspection, time.perf_counter() - started
-
-
-def load_weights(cancel, inspector):
-    from bertinspector.qt.preload import preload
-
-    preload()
-    inspector.load_weights()  # the model object is not kept: only what loading reported
-    return inspector, inspector.weight_report
 
 
 def scan_cache(cancel):
@@ -124,7 +117,7 @@ class MainWindow(QMainWindow):
     modelLoaded = Signal(str)
     modelFailed = Signal(str)
     inspectionFailed = Signal(str)
-    weightsLoaded = Signal(object)
+    weightsLoaded = Signal(object)  # ModelInfo: the model class and the weights initialised at random
 
     def __init__(self, *, auto_load_weights: bool = True, restore_state: bool = True, scan_hf_cache: bool = True,
                  persist: bool = True):
@@ -224,6 +217,16 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.diagnostics_dock)
         self.resizeDocks([self.model_dock, self.diagnostics_dock], [340, 380], Qt.Orientation.Horizontal)
 
+        # devices are listed once a model has loaded (listing imports torch: never before the window shows)
+        self.workspace = InferenceWorkspace(parent=self, list_devices=False)
+        self._devices_listed = False
+        self.inference_dock = QDockWidget("Model Output", self)
+        self.inference_dock.setObjectName("inferenceDock")
+        self.inference_dock.setWidget(self.workspace)
+        self.inference_dock.setFeatures(self.model_dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inference_dock)
+        self.inference_dock.hide()
+
         status = self.statusBar()
         self.status_model = QLabel(self)
         self.status_model.setObjectName("statusModel")
@@ -292,6 +295,18 @@ class MainWindow(QMainWindow):
         self.reset_layout_action = self._action("Reset Layout", None, self.reset_layout)
         view_menu.addAction(self.reset_layout_action)
 
+        run_menu = menu.addMenu("&Run")
+        self.run_action = self.workspace.panel.run_action
+        self.run_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.run_action.triggered.connect(self.show_model_output)
+        self.cancel_run_action = self.workspace.panel.cancel_action
+        self.addAction(self.run_action)
+        run_menu.addAction(self.run_action)
+        run_menu.addAction(self.cancel_run_action)
+        output_toggle = self.inference_dock.toggleViewAction()
+        output_toggle.setShortcut("Ctrl+3")
+        view_menu.addAction(output_toggle)
+
         help_menu = menu.addMenu("&Help")
         self.about_action = self._action("&About BERT Inspector", None, self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -321,6 +336,13 @@ class MainWindow(QMainWindow):
         self.token_view.tokenActivated.connect(self._on_token_current)
         self.diagnostics.diagnosticSelected.connect(self._on_diagnostic_selected)
         self.facts_card.diagnosticRequested.connect(self.show_diagnostic)
+        self.workspace.tokenSelected.connect(self.select_token)
+        self.token_view.currentChanged.connect(self.workspace.select_token)
+        self.workspace.tokenLabelsChanged.connect(self.token_view.set_token_labels)
+        self.workspace.answerSpanChanged.connect(self._show_answer)
+        controller = self.workspace.controller
+        controller.modelLoaded.connect(self._on_weights_loaded)
+        controller.failed.connect(self._on_weights_failed)
 
     # -- models ---------------------------------------------------------------------------------
     def model_source(self) -> str | None:
@@ -342,7 +364,6 @@ class MainWindow(QMainWindow):
         self.picker.clear_trust()
         self.picker.set_loading(src, "tokenizer")
         self.statusBar().showMessage(f"Loading {src}…")
-        self.runner.cancel("weights")
         self.runner.submit("load", open_model, src, trust)
 
     def reload_model(self) -> None:
@@ -360,7 +381,7 @@ class MainWindow(QMainWindow):
         self._weights_state = "loading"
         self.picker.set_loading(self._model_src or "", "weights")
         self.picker.set_weights_state(None, False)
-        self.runner.submit("weights", load_weights, self.inspector)
+        self.workspace.controller.load()
 
     def _focus_hub_field(self) -> None:
         self.model_dock.show()
@@ -380,6 +401,10 @@ class MainWindow(QMainWindow):
         self.picker.set_weights_state("Load the weights to check them", not inspector.refused_remote_code)
         if inspector.refused_remote_code:
             self.picker.ask_trust(src)
+        self.workspace.set_inspector(inspector)
+        if not self._devices_listed:
+            self._devices_listed = True
+            self.workspace.controller.refresh_devices()
         self.facts_card.set_facts(facts, self.inspection.diagnostics if self.inspection else (), None)
         self.settings_bar.set_model_default(facts.model_max_length)
         self.setWindowTitle(f"{Path(src).name if Path(src).is_dir() else src} — BERT Inspector")
@@ -419,6 +444,7 @@ class MainWindow(QMainWindow):
         self.token_panel.set_inspection(inspection)
         self.text_pane.show_inspection(inspection)
         self.diagnostics.set_inspection(inspection)
+        self.workspace.set_inspection(inspection)
         self.facts_card.set_diagnostics(inspection.diagnostics if inspection else ())
         if inspection is None:
             self.status_tokens.setText("")
@@ -475,6 +501,42 @@ class MainWindow(QMainWindow):
         if not self.diagnostics.select_code(code):
             self.statusBar().showMessage(f"{code}: not reported for the current text", 4000)
 
+    def select_token(self, index: int) -> None:
+        """Select a token everywhere: the token view (scrolled to it) and its characters in the text."""
+        self.token_view.set_current(index, scroll=True)
+        self._on_token_current(index)
+
+    def _show_answer(self, segment: int, start: int, end: int) -> None:
+        """Mark a question-answering model's answer in its segment (segment -1 clears)."""
+        for editor_segment in (0, 1):
+            spans = [(start, end)] if editor_segment == segment else []
+            self.text_pane.editor(editor_segment).set_highlight_spans(spans)
+
+    def show_model_output(self) -> None:
+        self.inference_dock.show()
+        self.inference_dock.raise_()
+
+    def _on_weights_loaded(self, info) -> None:
+        if self._closing or info.source != (self._model_src or ""):
+            return
+        self._weights_state = "loaded"
+        self.picker.set_idle()
+        missing = len(info.random_weights)
+        summary = f"loaded as {info.model_class} on {info.device}" + (f", {missing} weights initialised at random" if missing else "")
+        self.facts_card.set_weights(summary)
+        self.statusBar().showMessage(f"Weights {summary}", 5000)
+        self.weightsLoaded.emit(info)
+        self.text_pane.request_inspection()  # weights-newly-initialized now applies
+
+    def _on_weights_failed(self, message: str) -> None:
+        if self._closing or self._weights_state != "loading":
+            return
+        self._weights_state = "failed"
+        self.picker.set_idle()
+        self.facts_card.set_weights(f"<span style='color:#d93025'>{html.escape(message)}</span>")
+        self.picker.set_weights_state(message, True)
+        self.statusBar().showMessage(f"Weights: {message}", 6000)
+
     def copy_ids(self) -> None:
         insp = self.inspection
         if insp is None:
@@ -493,18 +555,6 @@ class MainWindow(QMainWindow):
         elif kind == "inspect":
             inspection, seconds = result
             self._apply(inspection, seconds)
-        elif kind == "weights":
-            inspector, report = result
-            if inspector is not self.inspector:
-                return
-            self._weights_state = "loaded"
-            self.picker.set_idle()
-            missing = len(report.missing_keys) if report else 0
-            summary = f"loaded as {report.model_class}" + (f", {missing} weights initialised at random" if missing else "")
-            self.facts_card.set_weights(summary)
-            self.statusBar().showMessage(f"Weights {summary}", 5000)
-            self.weightsLoaded.emit(report)
-            self.text_pane.request_inspection()
         elif kind == "scan":
             self.picker.set_cached(list(result))
 
@@ -522,12 +572,6 @@ class MainWindow(QMainWindow):
             self.text_pane.set_notice(None)
             self.statusBar().showMessage("The input cannot be encoded as asked", 4000)
             self.inspectionFailed.emit(message)
-        elif kind == "weights":
-            self._weights_state = "failed"
-            self.picker.set_idle()
-            self.facts_card.set_weights(f"<span style='color:#d93025'>{html.escape(message)}</span>")
-            self.picker.set_weights_state(message, True)
-            self.statusBar().showMessage(f"Weights: {message}", 6000)
         elif kind == "scan":
             self.picker.set_cached([])
 
@@ -691,7 +735,8 @@ class MainWindow(QMainWindow):
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Cancel background work and wait (bounded) for it to end."""
         self._closing = True
-        return self.runner.shutdown(timeout_ms)
+        workspace_done = self.workspace.shutdown(timeout_ms)
+        return self.runner.shutdown(timeout_ms) and workspace_done
 
     def closeEvent(self, event) -> None:
         try:

@@ -60,6 +60,8 @@ class SegmentEditor(QPlainTextEdit):
         self._map_text: str | None = None
         self._map: OffsetMap | None = None
         self._layers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._highlighted: list[tuple[int, int]] = []
+        self._token_span: tuple[int, int] | None = None
         self._formats_cache = self._formats()
         self._stale = False
         self._selection_timer = QTimer(self)
@@ -156,7 +158,8 @@ class SegmentEditor(QPlainTextEdit):
         return self._marks
 
     def set_highlight_spans(self, spans: list[tuple[int, int]]) -> None:
-        """Spans of the selected diagnostic (Python offsets); scrolls to the first one."""
+        """Spans of the selected diagnostic or answer (Python offsets); scrolls to the first one."""
+        self._highlighted = list(spans)
         self._set_layer("spans", list(spans))
         if spans:
             cursor = QTextCursor(self.document())
@@ -166,10 +169,18 @@ class SegmentEditor(QPlainTextEdit):
             self.ensureCursorVisible()
         self._apply_selections()
 
+    def highlighted_spans(self) -> list[tuple[int, int]]:
+        return list(self._highlighted)
+
     def set_token_span(self, span: tuple[int, int] | None) -> None:
         """Outline the characters of the current token."""
+        self._token_span = span
         self._set_layer("token", [span] if span is not None else [])
         self._apply_selections()
+
+    def token_span(self) -> tuple[int, int] | None:
+        """The outlined characters of the current token (Python offsets)."""
+        return self._token_span
 
     def select_span(self, start: int, end: int) -> None:
         """Put the cursor on ``[start, end)`` (Python offsets) without emitting cursor signals."""

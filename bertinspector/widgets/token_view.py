@@ -220,6 +220,56 @@ def paint_chip(painter: QPainter, rect: QRectF, label: str, flags: int, colors: 
     painter.restore()
 
 
+def token_flags(insp: Inspection, n: int | None = None) -> np.ndarray:
+    """The chip flags (``F_*``) of the first ``n`` tokens of ``insp`` (all by default), in reading order.
+
+    ``F_JOIN_RIGHT`` is set where the next token continues this one (a subword, kept alike).
+    """
+    tokens = insp.tokens
+    n = len(tokens) if n is None else n
+    special = np.asarray(tokens.special[:n], dtype=bool)
+    flags = np.zeros(n, dtype=np.int32)
+    flags[special] |= F_SPECIAL
+    flags[np.asarray(tokens.subword[:n], dtype=bool) & ~special] |= F_SUBWORD
+    flags[np.asarray(tokens.unk[:n], dtype=bool)] |= F_UNK
+    if insp.pair is not None:
+        seg_b = np.asarray(tokens.segments[:n]) == 1
+        if tokens.type_ids is not None:  # the pair's specials belong to B when their type id says so
+            seg_b |= special & (np.asarray(tokens.type_ids[:n]) == 1)
+        flags[seg_b] |= F_SEG_B
+    kept = np.asarray(tokens.kept[:n], dtype=bool)
+    flags[~kept] |= F_CUT
+    if n > 1:
+        join = np.zeros(n, dtype=bool)
+        join[:-1] = (flags[1:] & F_SUBWORD).astype(bool) & (kept[1:] == kept[:-1])
+        flags[join] |= F_JOIN_RIGHT
+    return flags
+
+
+def label_widths(strings, ids: np.ndarray, emphatic: np.ndarray, fm: QFontMetrics, bold_fm: QFontMetrics,
+                 cache: dict) -> np.ndarray:
+    """The width of each token's label (``display_label``), bold where ``emphatic``.
+
+    A label follows from the token's id and its boldness, so each distinct (id, bold) is measured once,
+    and ``cache`` (label, bold) -> width keeps the measurements across calls.
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    keys = ids * 2 + emphatic
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    unique_widths = np.empty(len(unique), dtype=np.int64)
+    for k, i in enumerate(first):
+        label = display_label(strings[i])
+        key = (label, bool(emphatic[i]))
+        w = cache.get(key)
+        if w is None:
+            w = (bold_fm if emphatic[i] else fm).horizontalAdvance(label)
+            cache[key] = w
+        unique_widths[k] = w
+    return unique_widths[inverse.reshape(-1)]
+
+
 # -- layout ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Marker:
@@ -314,6 +364,7 @@ class TokenView(QAbstractScrollArea):
         self._inspection: Inspection | None = None
         self._strings: tuple[str, ...] = ()
         self._extras: dict[int, str] = {}
+        self._token_labels: dict[int, str] = {}  # a token-classification model's label per position
         self._flags = np.zeros(0, dtype=np.int32)
         self._width_cache: dict[tuple[str, bool], int] = {}
         self._widths = np.zeros(0, dtype=np.int64)
@@ -351,6 +402,15 @@ class TokenView(QAbstractScrollArea):
         self._highlight_first = -1
         self._current = old_current if keep_current and 0 <= old_current < n else -1
         self._relayout()
+
+    def set_token_labels(self, labels: dict) -> None:
+        """Show a model's label next to each token ({position: (label, confidence)}; {} clears)."""
+        self._token_labels = {int(i): str(value[0] if isinstance(value, tuple) else value) for i, value in labels.items()}
+        self._prepare()
+        self._relayout()
+
+    def token_labels(self) -> dict[int, str]:
+        return dict(self._token_labels)
 
     def show_ids(self) -> bool:
         return self._show_ids
@@ -481,6 +541,8 @@ class TokenView(QAbstractScrollArea):
             kinds.append("<b>unknown token</b>")
         kinds.append("kept" if t.kept else "<b>cut off: the model never sees it</b>")
         rows.append(("kind", ", ".join(kinds)))
+        if index in self._token_labels:
+            rows.append(("model label", html.escape(self._token_labels[index])))
         body = "".join(f"<tr><td style='color:gray;padding-right:8px'>{k}</td><td>{v}</td></tr>"
                        for k, v in rows)
         return f"<table>{body}</table>"
@@ -516,25 +578,10 @@ class TokenView(QAbstractScrollArea):
         total = len(tokens)
         n = min(total, MAX_DRAWN)  # a pasted book: draw the first MAX_DRAWN tokens, say so below
         self._strings = tokens.strings if n == total else tokens.strings[:n]
-        special = np.asarray(tokens.special[:n], dtype=bool)
-        flags = np.zeros(n, dtype=np.int32)
-        flags[special] |= F_SPECIAL
-        flags[np.asarray(tokens.subword[:n], dtype=bool) & ~special] |= F_SUBWORD
-        unk = np.asarray(tokens.unk[:n], dtype=bool)
-        flags[unk] |= F_UNK
+        self._flags = flags = token_flags(insp, n)
+        unk = (flags & F_UNK) != 0
         segments = np.asarray(tokens.segments[:n])
-        if insp.pair is not None:
-            seg_b = segments == 1
-            if tokens.type_ids is not None:  # the pair's specials belong to B when their type id says so
-                seg_b |= special & (np.asarray(tokens.type_ids[:n]) == 1)
-            flags[seg_b] |= F_SEG_B
-        kept = np.asarray(tokens.kept[:n], dtype=bool)
-        flags[~kept] |= F_CUT
-        if n > 1:
-            join = np.zeros(n, dtype=bool)
-            join[:-1] = (flags[1:] & F_SUBWORD).astype(bool) & (kept[1:] == kept[:-1])
-            flags[join] |= F_JOIN_RIGHT
-        self._flags = flags
+        kept = (flags & F_CUT) == 0
         # the characters behind each unknown token
         starts = np.asarray(tokens.starts[:n])
         ends = np.asarray(tokens.ends[:n])
@@ -542,6 +589,9 @@ class TokenView(QAbstractScrollArea):
             if starts[i] >= 0:
                 seg = max(int(segments[i]), 0)
                 self._extras[int(i)] = describe_chars(insp.segment_text(seg)[starts[i]:ends[i]], self._fm)
+        for i, label in self._token_labels.items():
+            if 0 <= i < n:
+                self._extras[i] = f"{self._extras[i]} {label}" if i in self._extras else label
         # line breaks of the text start new rows
         self._breaks = self._text_breaks(insp, starts, segments)
         self._markers = self._make_markers(insp, kept)
@@ -616,21 +666,8 @@ class TokenView(QAbstractScrollArea):
             return
         ids = np.asarray(insp.tokens.ids[:n], dtype=np.int64)
         emphatic = (flags & (F_SPECIAL | F_UNK)) != 0
-        # a token's label (so its width) follows from its id and whether it is drawn bold
-        keys = ids * 2 + emphatic
-        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        cache = self._width_cache
-        fm, bold_fm, small_fm = self._fm, self._bold_fm, self._small_fm
-        unique_widths = np.empty(len(unique), dtype=np.int64)
-        for k, i in enumerate(first):
-            label = display_label(strings[i])
-            key = (label, bool(emphatic[i]))
-            w = cache.get(key)
-            if w is None:
-                w = (bold_fm if emphatic[i] else fm).horizontalAdvance(label)
-                cache[key] = w
-            unique_widths[k] = w
-        widths = unique_widths[inverse.reshape(-1)]
+        small_fm = self._small_fm
+        widths = label_widths(strings, ids, emphatic, self._fm, self._bold_fm, self._width_cache)
         for i, extra in self._extras.items():
             widths[i] += small_fm.horizontalAdvance(f" \u2039{extra}\u203a")
         if self._show_ids:

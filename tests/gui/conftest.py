@@ -13,7 +13,6 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-import bertinspector.qt  # noqa: E402,F401  (binding work-arounds before any Qt call)
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, QStandardPaths, QThreadPool  # noqa: E402
 

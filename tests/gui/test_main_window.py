@@ -301,7 +301,7 @@ def test_weights_load_in_the_background(qtbot, make_window, tiny_bert):
     # asked again: the request returns at once and the progress shows until the worker is done
     with qtbot.waitSignal(window.weightsLoaded, timeout=120_000):
         window.load_weights()
-        assert window.runner.is_busy("weights")
+        assert window.workspace.controller.is_busy()
         assert window.picker.progress.isVisible() and "weights" in window.picker.status.text()
     assert not window.picker.progress.isVisible()
 

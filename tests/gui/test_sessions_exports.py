@@ -43,7 +43,6 @@ def test_session_survives_kill_9(qtbot, make_window, tiny_bert, tmp_path):
     """A real app process is killed with SIGKILL after its autosave; the next start restores everything."""
     script = f"""
 import sys
-import bertinspector.qt
 from PySide6.QtCore import QTimer
 from bertinspector.app.application import make_application
 from bertinspector.app.main_window import MainWindow
