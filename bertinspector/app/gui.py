@@ -54,7 +54,8 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
     app = make_application()
     window = MainWindow(auto_load_weights=bool(run) and not screenshot, restore_state=not screenshot,
                         scan_hf_cache=not screenshot, persist=not screenshot)
-    window.device = device
+    if device != "auto":
+        window.workspace.controller.set_device(device)
     install_excepthook(lambda message: window.statusBar().showMessage(message, 10_000))
     if text is None and not screenshot:
         window.restore_session()
@@ -66,7 +67,12 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
     if compare:
         notes.append(f"the side-by-side view of {compare} is not in this version")
     if run:
-        notes.append("inference (--run) is not in this version")
+        def run_once(_inspection) -> None:
+            window.inspectionApplied.disconnect(run_once)
+            window.show_model_output()
+            window.run_action.trigger()
+
+        window.inspectionApplied.connect(run_once)
     window.open_model(model)
     window.show()
     if notes and not screenshot:
@@ -101,7 +107,15 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
             print("bertinspector: the model did not load in time; screenshot taken as is", file=sys.stderr)
             capture(2)
 
-        window.inspectionApplied.connect(on_applied)
+        def on_run_failed(message: str) -> None:
+            print(f"bertinspector: the run failed: {message}", file=sys.stderr)
+            QTimer.singleShot(150, lambda: capture(2))
+
+        if run:  # the picture shows the run's output
+            window.workspace.controller.resultReady.connect(on_applied)
+            window.workspace.controller.failed.connect(on_run_failed)
+        else:
+            window.inspectionApplied.connect(on_applied)
         window.inspectionFailed.connect(lambda _message: QTimer.singleShot(150, lambda: capture(0)))
         window.modelFailed.connect(on_failed)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)

@@ -226,6 +226,9 @@ class MainWindow(QMainWindow):
         self.inference_dock.setFeatures(self.model_dock.features())
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.inference_dock)
         self.inference_dock.hide()
+        # the side docks keep their full height; the model output sits under the text and tokens
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
         status = self.statusBar()
         self.status_model = QLabel(self)
