@@ -361,7 +361,7 @@ def test_cli_compare_variant_and_markdown(capsys, minilm_path, tmp_path):
     (["SRC", "--text", "hello", "--b-max-length", "0"], "positive"),
     (["SRC", "--text-file", "/no/such/file.txt"], "/no/such/file.txt"),
     (["/no/such/model", "--text", "hello"], "/no/such/model"),
-    (["SRC", "--text", "hello", "--max-length", "2"], "max_length 2"),
+    (["SRC", "--text", "hello", "--max-length", "1"], "max_length 1"),
 ])
 def test_cli_compare_bad_input_exits_2_with_one_line(capsys, model_factory, argv, message):
     folder = str(model_factory.bert())
