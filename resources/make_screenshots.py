@@ -2,8 +2,8 @@
 
     python resources/make_screenshots.py
 
-The first two are exactly ``bertinspector gui --text ... --screenshot PNG``; the third (pasted
-ids) switches the text pane to ids mode first, which the command line has no option for.
+The first two are exactly ``bertinspector gui --text ... --screenshot PNG``, the fourth adds ``--run``;
+the third (pasted ids) switches the text pane to ids mode first, which the command line has no option for.
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ import sys
 from bertinspector.app.gui import run_gui
 sys.exit(run_gui(model="default", text=sys.argv[1], screenshot=sys.argv[2]))
 """
+
+_RUN_MODEL = """
+import sys
+from bertinspector.app.gui import run_gui
+sys.exit(run_gui(model="default", text=sys.argv[1], run=True, screenshot=sys.argv[2]))
+"""
+MASK_TEXT = "The patient was admitted to the hospital with acute chest pain and [MASK] of breath after a long flight."
 
 _IDS = """
 import sys
@@ -62,6 +69,7 @@ def main() -> int:
         (_RUN_GUI, LONG_TEXT, OUT / "long-text-cut.png"),
         (_RUN_GUI, EMOJI_TEXT, OUT / "emoji-accents.png"),
         (_IDS, IDS, OUT / "pasted-ids.png"),
+        (_RUN_MODEL, MASK_TEXT, OUT / "attention.png"),
     ]
     for code, text, png in jobs:
         result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), text, str(png)], env=env,

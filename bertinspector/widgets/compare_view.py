@@ -597,7 +597,7 @@ class AlignedView(QAbstractScrollArea):
             text = (c.a.segment_text(segment) if segment < 2 else c.b.segment_text(segment - 2))
             if "\n" not in text:
                 continue
-            newlines = np.asarray([i for i, ch in enumerate(text) if ch == "\n"], dtype=np.int64)
+            newlines = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
             idx = text_groups[s == segment]
             if len(idx) < 2:
                 continue

@@ -16,7 +16,7 @@ from bertinspector.core.compare_report import markers
 from bertinspector.core.compare_runs import compare_runs
 from bertinspector.core.inspector import Inspector
 from bertinspector.core.model import Settings
-from bertinspector.widgets.compare_view import SAME_AS_A, CompareView, SlotB
+from bertinspector.widgets.compare_view import GUTTER, MARGIN, SAME_AS_A, CompareView, SlotB
 
 CAPITALISED = "Hello from Paris: London and Berlin are Capitals of Europe."
 CAPITALISED_WORDS = ("Hello", "Paris", "London", "Berlin", "Capitals", "Europe")
@@ -389,3 +389,16 @@ def test_no_comparison_paints_a_hint(qtbot):
     assert view.aligned.group_at(QPoint(30, 30)) == -1
     view.setRunComparison(None)
     assert "Run both slots" in view.run_panel.status.text()
+
+
+def test_line_breaks_and_the_pair_start_new_bands(qtbot, default_model):
+    text = "First line here.\nSecond line 😀 here.\n\nThird Line."
+    d = Driver(qtbot, default_model, text, pair="and the pair")
+    aligned = d.view.aligned
+    starts = [group_of(d.view, text, word) for word in ("First", "Second", "Third")]
+    rows = [aligned.group_rect(i).top() for i in starts]
+    assert rows == sorted(set(rows))  # three bands
+    band_left = MARGIN + GUTTER  # after the "A"/"B" labels; the first band opens with [CLS]
+    assert [aligned.group_rect(i).left() for i in starts[1:]] == [band_left, band_left]
+    pair_start = aligned.group_for_char(1, 0)
+    assert aligned.group_text(pair_start) == "and" and aligned.group_rect(pair_start).top() > rows[-1]
