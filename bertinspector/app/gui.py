@@ -63,9 +63,10 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
         window.text_pane.set_text(text if text is not None else "")
     if pair is not None:
         window.text_pane.set_pair(pair)
-    notes = []
     if compare:
-        notes.append(f"the side-by-side view of {compare} is not in this version")
+        window.compare.show()
+        if compare != model:
+            window.compare.load_model_b(compare)
     if run:
         def run_once(_inspection) -> None:
             window.inspectionApplied.disconnect(run_once)
@@ -75,8 +76,6 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
         window.inspectionApplied.connect(run_once)
     window.open_model(model)
     window.show()
-    if notes and not screenshot:
-        window.statusBar().showMessage("Note: " + "; ".join(notes), 10_000)
 
     status = {"code": 0}
     if screenshot:
@@ -114,6 +113,8 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
         if run:  # the picture shows the run's output
             window.workspace.controller.resultReady.connect(on_applied)
             window.workspace.controller.failed.connect(on_run_failed)
+        elif compare:  # the picture shows the comparison
+            window.compare.comparisonApplied.connect(on_applied)
         else:
             window.inspectionApplied.connect(on_applied)
         window.inspectionFailed.connect(lambda _message: QTimer.singleShot(150, lambda: capture(0)))

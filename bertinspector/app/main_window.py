@@ -8,6 +8,7 @@ load keeps the previous model and says why; nothing the user typed is touched by
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import sys
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from bertinspector.core.model import Inspection, Settings, Severity
 from bertinspector.qt import settings as app_settings
 from bertinspector.app import exports, sessions
+from bertinspector.app.compare_mode import CompareMode
 from bertinspector.qt.tasks import TaskRunner
 from bertinspector.widgets.banner import Banner
 from bertinspector.widgets.diagnostics import DiagnosticsPanel
@@ -143,10 +145,15 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._connect()
+        self.compare = CompareMode(self)
+        self.compare_action = self._action("&Compare Two Models or Settings", "Ctrl+K", self.compare.show)
+        self.view_menu.addAction(self.compare_action)
+        self.view_menu.addAction(self.compare.dock.toggleViewAction())
         self.autosaver = sessions.Autosaver(self)
         self.autosaver.enabled = persist
         self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(message, 10_000))
-        for signal in (self.text_pane.inputChanged, self.settings_bar.changed, self.modelLoaded, self.text_pane.modeChanged):
+        for signal in (self.text_pane.inputChanged, self.settings_bar.changed, self.modelLoaded, self.text_pane.modeChanged,
+                       self.compare.view.slotBChanged, self.compare.view.modelBRequested, self.compare.dock.visibilityChanged):
             signal.connect(self.autosaver.schedule)
         self.resize(1440, 880)
         self.picker.set_recent(app_settings.recent_models() if persist else [])
@@ -220,6 +227,7 @@ class MainWindow(QMainWindow):
         # devices are listed once a model has loaded (listing imports torch: never before the window shows)
         self.workspace = InferenceWorkspace(parent=self, list_devices=False)
         self._devices_listed = False
+        self._frozen = False
         self.inference_dock = QDockWidget("Model Output", self)
         self.inference_dock.setObjectName("inferenceDock")
         self.inference_dock.setWidget(self.workspace)
@@ -273,7 +281,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.copy_ids_action)
         edit_menu.addAction(self.reinspect_action)
 
-        view_menu = menu.addMenu("&View")
+        view_menu = self.view_menu = menu.addMenu("&View")
         self.show_ids_action = self._action("Show Token &Ids", "Ctrl+I", None, checkable=True)
         self.show_ids_action.toggled.connect(self.token_panel.show_ids_box.setChecked)
         self.token_panel.show_ids_box.toggled.connect(self.show_ids_action.setChecked)
@@ -405,6 +413,12 @@ class MainWindow(QMainWindow):
         if inspector.refused_remote_code:
             self.picker.ask_trust(src)
         self.workspace.set_inspector(inspector)
+        if not self._frozen:
+            # torch and transformers are imported now: keep their objects out of the cyclic collector,
+            # whose full passes (~120 ms with them loaded) would otherwise stall typing every few keys
+            self._frozen = True
+            gc.collect()
+            gc.freeze()
         if not self._devices_listed:
             self._devices_listed = True
             self.workspace.controller.refresh_devices()
@@ -739,6 +753,7 @@ class MainWindow(QMainWindow):
         """Cancel background work and wait (bounded) for it to end."""
         self._closing = True
         workspace_done = self.workspace.shutdown(timeout_ms)
+        self.runner.cancel("compare_run")
         return self.runner.shutdown(timeout_ms) and workspace_done
 
     def closeEvent(self, event) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from bertinspector.core import session as core_session
 from bertinspector.core.session import Session, SessionError, Slot
+from bertinspector.widgets.compare_view import SlotB
 
 AUTOSAVE_DELAY_MS = 2000
 AUTOSAVE_NAME = "autosave" + core_session.SUFFIX
@@ -35,14 +36,17 @@ def autosave_path() -> Path:
 
 
 def capture(window) -> Session:
-    """The window's session: the model source, the settings, the texts."""
+    """The window's session: the texts, slot A's model and settings, slot B's (source "" = A's model)."""
     pane = window.text_pane
+    source_b, slot_b = window.compare.slot()
     return Session(
         text=pane.text() if pane.mode() == "text" else "",
         pair=pane.editor_b.text() if pane.pair_box.isChecked() else None,
         input_kind=pane.mode(),
         ids=pane.text() if pane.mode() == "ids" else "",
-        slots=(Slot(window.requested_model_source(), window.settings_bar.settings()),),
+        slots=(Slot(window.requested_model_source(), window.settings_bar.settings()), Slot(source_b, slot_b.settings)),
+        compare=window.compare.active,
+        extra={"swap_pair": slot_b.swap_pair},
     )
 
 
@@ -58,6 +62,10 @@ def restore(window, saved: Session) -> None:
         window.open_model(first.source)
     else:
         pane.request_inspection()
+    if len(saved.slots) > 1:
+        second = saved.slots[1]
+        slot = SlotB(settings=second.settings, swap_pair=bool(saved.extra.get("swap_pair", False)))
+        window.compare.restore(second.source, slot, saved.compare)
 
 
 class Autosaver(QObject):

@@ -62,6 +62,7 @@ class SegmentEditor(QPlainTextEdit):
         self._layers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._highlighted: list[tuple[int, int]] = []
         self._token_span: tuple[int, int] | None = None
+        self._compare_cut: int | None = None
         self._formats_cache = self._formats()
         self._stale = False
         self._selection_timer = QTimer(self)
@@ -261,38 +262,31 @@ class SegmentEditor(QPlainTextEdit):
         cursor.setPosition(omap.to_qt(self._marks.cut_at))
         return QRectF(self.cursorRect(cursor))
 
+    def set_compare_cut(self, position: int | None) -> None:
+        """In compare mode, where slot B is cut (Python offset); the own cut is then labelled A."""
+        self._compare_cut = position
+        self.viewport().update()
+
+    def compare_cut(self) -> int | None:
+        return self._compare_cut
+
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         marks = self._marks
-        if marks.cut_at is None and not marks.deleted:
+        compare = self._compare_cut
+        if marks.cut_at is None and not marks.deleted and compare is None:
             return
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         visible = QRectF(self.viewport().rect())
         if marks.cut_at is not None:
-            rect = self.cut_rect()
-            if rect.intersects(visible.adjusted(-40, -40, 40, 40)):
-                red = QColor("#d93025")
-                painter.setPen(QPen(red, 2.5))
-                x = rect.left() + 0.5
-                painter.drawLine(QPointF(x, rect.top() - 1), QPointF(x, rect.bottom() + 1))
-                font = QFont(self.font())
-                font.setBold(True)
-                font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
-                fm = QFontMetrics(font)
-                label = SCISSORS
-                w = fm.horizontalAdvance(label) + 8
-                h = fm.height()
-                tag = QRectF(x - w / 2, rect.top() - h + 2, w, h)
-                if tag.top() < 0:
-                    tag.moveTop(rect.bottom() - 1)
-                tag.moveLeft(max(1.0, tag.left()))
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(red)
-                painter.drawRoundedRect(tag, 3, 3)
-                painter.setPen(QColor("white"))
-                painter.setFont(font)
-                painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+            label = SCISSORS + ("A" if compare is not None else "")
+            self._paint_cut(painter, self.cut_rect(), label, QColor("#d93025"), Qt.PenStyle.SolidLine, visible)
+        if compare is not None:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self.offset_map().to_qt(compare))
+            self._paint_cut(painter, QRectF(self.cursorRect(cursor)), SCISSORS + "B", QColor("#1a56c4"),
+                            Qt.PenStyle.DashLine, visible)
         if marks.deleted:
             omap = self.offset_map()
             painter.setPen(Qt.PenStyle.NoPen)
@@ -306,6 +300,30 @@ class SegmentEditor(QPlainTextEdit):
                 x, y = r.left(), r.bottom()
                 painter.drawPolygon([QPointF(x - 3.5, y + 1), QPointF(x + 3.5, y + 1), QPointF(x, y - 4)])
         painter.end()
+
+    def _paint_cut(self, painter: QPainter, rect: QRectF, label: str, colour: QColor, style, visible: QRectF) -> None:
+        """A vertical line at the cut with a tag above it (below on the first line)."""
+        if not rect.intersects(visible.adjusted(-40, -40, 40, 40)):
+            return
+        painter.setPen(QPen(colour, 2.5, style))
+        x = rect.left() + 0.5
+        painter.drawLine(QPointF(x, rect.top() - 1), QPointF(x, rect.bottom() + 1))
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        fm = QFontMetrics(font)
+        w = fm.horizontalAdvance(label) + 8
+        h = fm.height()
+        tag = QRectF(x - w / 2, rect.top() - h + 2, w, h)
+        if tag.top() < 0:
+            tag.moveTop(rect.bottom() - 1)
+        tag.moveLeft(max(1.0, tag.left()))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(tag, 3, 3)
+        painter.setPen(QColor("white"))
+        painter.setFont(font)
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
 
     # -- drops are the window's business when they carry files ----------------------------------
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
