@@ -38,11 +38,36 @@ import sys
 from bertinspector.app.gui import run_gui
 sys.exit(run_gui(model="default", text=sys.argv[1], run=True, screenshot=sys.argv[2]))
 """
+_COMPARE = """
+import sys
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from bertinspector.app.application import make_application
+from bertinspector.app.main_window import MainWindow
+app = make_application()
+window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False)
+window.text_pane.set_text(sys.argv[1])
+window.show()
+loop = QEventLoop()
+window.inspectionApplied.connect(lambda _i: loop.quit())
+window.open_model("default")
+loop.exec()
+window.compare.comparisonApplied.connect(lambda _c: QTimer.singleShot(300, loop.quit))
+window.compare.show()
+loop.exec()
+window.compare.view.apply_variant("lowercase-flipped")
+loop.exec()
+window.resizeDocks([window.compare.dock], [560], Qt.Orientation.Vertical)
+app.processEvents()
+window.grab().save(sys.argv[2], "PNG")
+window.shutdown(5000)
+"""
+CASED_TEXT = ("Dr. Smith flew from Paris to New York on Monday. The FDA approved Pfizer's drug; "
+              "Ms. García said the café in São Paulo stays open. " * 3)
 MASK_TEXT = "The patient was admitted to the hospital with acute chest pain and [MASK] of breath after a long flight."
 
 _IDS = """
 import sys
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from bertinspector.app.application import make_application
 from bertinspector.app.main_window import MainWindow
 app = make_application()
@@ -70,6 +95,7 @@ def main() -> int:
         (_RUN_GUI, EMOJI_TEXT, OUT / "emoji-accents.png"),
         (_IDS, IDS, OUT / "pasted-ids.png"),
         (_RUN_MODEL, MASK_TEXT, OUT / "attention.png"),
+        (_COMPARE, CASED_TEXT, OUT / "compare-lowercase-flipped.png"),
     ]
     for code, text, png in jobs:
         result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), text, str(png)], env=env,

@@ -110,6 +110,24 @@ def _hub_folder(repo_id: str) -> Path:
     return _model_folder(Path(folder))
 
 
+def fetch_hub_weights(source: ModelSource) -> None:
+    """Bring a hub model's weights into its cached snapshot (safetensors first), when they are missing."""
+    from huggingface_hub import constants, snapshot_download
+
+    if source.kind != "hub" or any(source.folder.glob("*.safetensors")) or any(source.folder.glob("*.bin")):
+        return
+    reason = "offline" if constants.HF_HUB_OFFLINE else "the hub has none"
+    for patterns in (["*.safetensors", "*.safetensors.index.json"], ["*.bin", "*.bin.index.json"]):
+        try:
+            snapshot_download(source.name, allow_patterns=patterns, local_files_only=constants.HF_HUB_OFFLINE)
+        except Exception as error:  # not cached, no network: say so in one line
+            reason = type(error).__name__
+            break
+        if any(source.folder.glob(patterns[0])):
+            return
+    raise SourceError(f"{source.name}: the weights are not in the Hugging Face cache and cannot be fetched ({reason})")
+
+
 def read_json(path: Path):
     """Read a JSON file of the model folder; corrupt JSON is a clear :class:`SourceError`."""
     try:

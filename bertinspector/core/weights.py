@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bertinspector.core.errors import SourceError
+from bertinspector.core.sources import fetch_hub_weights
 
 if TYPE_CHECKING:
     from bertinspector.core.inspector import Inspector, WeightReport
@@ -30,6 +31,7 @@ def load(inspector: "Inspector", *, device: str = "cpu", dtype=None):
     import transformers
 
     transformers.utils.logging.disable_progress_bar()
+    fetch_hub_weights(inspector.source)
     cls = model_class(inspector)
     kwargs = {"attn_implementation": "eager", "trust_remote_code": inspector.trust_remote_code, "local_files_only": True}
     if dtype is not None:

@@ -61,6 +61,7 @@ class _Trap:
         return (open, (self.marker, "w"))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_pickle_weights_are_flagged_and_a_hostile_pickle_never_runs(model_factory, tmp_path):
     folder = tmp_path / "pickle"
     shutil.copytree(model_factory.bert(), folder)

@@ -102,3 +102,22 @@ def test_bare_tokenizer_json_folder(model_factory, tmp_path):
     inspection = Inspector.open(str(folder)).inspect("the model")
     assert inspection.tokens.strings == ("[CLS]", "the", "model", "[SEP]")
     assert "tokenizer-config-missing" in inspection.codes()
+
+
+def test_hub_weights_missing_offline_is_one_clear_line(model_factory, tmp_path, monkeypatch):
+    """A cached hub snapshot holding only the text files: loading weights offline says what is missing."""
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hub"
+    repo = cache / "models--tiny-org--text-only"
+    snapshot = repo / "snapshots" / ("b" * 40)
+    shutil.copytree(model_factory.bert(), snapshot)
+    (snapshot / "model.safetensors").unlink()
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("b" * 40)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    inspector = Inspector.open("tiny-org/text-only")
+    with pytest.raises(SourceError, match="the weights are not in the Hugging Face cache") as error:
+        inspector.load_weights()
+    assert "\n" not in str(error.value)
