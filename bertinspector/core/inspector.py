@@ -37,7 +37,8 @@ class Inspector:
         self.refused_remote_code = needs_code and not trust_remote_code
         self.trust_remote_code = trust_remote_code
         self._tokenizers: dict[str, object] = {}
-        self._lock = threading.Lock()
+        self._backends: dict[str, object] = {}  # private Rust tokenizers per lowercase mode (see _engine_backend)
+        self._lock = threading.RLock()
         self.facts = facts_module.read_facts(source, config, self.tokenizer("auto"))
         self.weight_report: WeightReport | None = None
 
@@ -151,7 +152,7 @@ class Inspector:
 
     def _engine_backend(self, lowercase: str, tokenizer):
         """A private copy of the Rust tokenizer, without the padding/truncation kept in tokenizer.json."""
-        cache = self.__dict__.setdefault("_backends", {})
+        cache = self._backends
         if lowercase not in cache:
             from tokenizers import Tokenizer
 
