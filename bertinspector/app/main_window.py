@@ -506,11 +506,13 @@ class MainWindow(QMainWindow):
     def _on_diagnostic_selected(self, diagnostic) -> None:
         if diagnostic is None:
             self.token_view.set_highlighted([])
-            self.text_pane.highlight_spans([])
+            for segment in (0, 1):
+                self.text_pane.editor(segment).set_highlight_spans([])
             return
         self.token_view.set_highlighted(diagnostic.tokens)
         if self.inspection is not None and self.inspection.input_kind == "text":
-            self.text_pane.highlight_spans([tuple(s) for s in diagnostic.spans])
+            for segment in (0, 1):  # each span in its own segment's editor
+                self.text_pane.editor(segment).set_highlight_spans(diagnostic.spans_in(segment))
 
     def show_diagnostic(self, code: str) -> None:
         self.diagnostics_dock.show()

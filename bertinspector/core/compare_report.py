@@ -36,7 +36,7 @@ def render_text(comparison: Comparison, width: int = 100) -> str:
     """What a person reads in a terminal: summary, aligned tokens, config diff, diagnostics of A and B."""
     a, b = comparison.a, comparison.b
     out = [f"A  {report.summary(a)}", f"B  {report.summary(b)}", ""]
-    out += _table([("", "A", "B", False)] + _summary_rows(comparison), width)
+    out += _table([("", "A", "B", False)] + summary_rows(comparison), width)
     differing = len(comparison.differing_groups)
     out += [f"{differing} of {len(comparison.alignment)} aligned groups differ", "", "Aligned tokens", ""]
     out += aligned_lines(comparison, width)
@@ -45,7 +45,7 @@ def render_text(comparison: Comparison, width: int = 100) -> str:
     out += _table(rows, width, marked=True)
     for label, inspection in (("A", a), ("B", b)):
         out += ["", f"Diagnostics of {label} ({inspection.source})"]
-        out += _diagnostic_lines(inspection)
+        out += report.diagnostic_lines(inspection)
     return "\n".join(out)
 
 
@@ -57,7 +57,7 @@ def render_markdown(comparison: Comparison) -> str:
         f"- **A**: {report.summary(a)}", f"- **B**: {report.summary(b)}", "",
         "| | A | B |", "|---|---|---|",
     ]
-    out += [f"| {name} | {va} | {vb} |" for name, va, vb, _ in _summary_rows(comparison)]
+    out += [f"| {name} | {va} | {vb} |" for name, va, vb, _ in summary_rows(comparison)]
     lines = aligned_lines(comparison, 100)
     fence = "```" + "`" * max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
     out += ["", f"{len(comparison.differing_groups)} of {len(comparison.alignment)} aligned groups differ.", "",
@@ -68,12 +68,7 @@ def render_markdown(comparison: Comparison) -> str:
         out.append(f"| {mark} | {r.field} | {_code(r.a)} | {_code(r.b)} |")
     for label, inspection in (("A", a), ("B", b)):
         out += ["", f"### Diagnostics of {label} (`{inspection.source}`)", ""]
-        if not inspection.diagnostics:
-            out.append("No problems found.")
-        for d in inspection.diagnostics:
-            out.append(f"- **{d.severity.value}** `{d.code}`: {report._escape(d.message)}")
-            if d.fix:
-                out.append(f"  - fix: `{d.fix}`")
+        out += report.diagnostic_lines(inspection, markdown=True)
     return "\n".join(out) + "\n"
 
 
@@ -163,19 +158,22 @@ def _last_lost(inspection: Inspection) -> int | None:
 # -- tables ----------------------------------------------------------------------------------
 
 
-def _summary_rows(comparison: Comparison) -> list[tuple[str, str, str, bool]]:
+def summary_rows(comparison: Comparison, grouped: bool = False) -> list[tuple[str, str, str, bool]]:
+    """(name, A, B, differs) for the token counts, unknown tokens, tokens lost and cut character of A and B;
+    ``grouped`` writes the numbers with thousands separators."""
     sa, sb = comparison.summary_a, comparison.summary_b
+    number = "{:,}".format if grouped else str
 
     def cut(summary):
         if summary.cut_char is None:
             return "—"
-        return f"{summary.cut_char}" + (" (pair)" if summary.cut_segment == 1 else "")
+        return number(summary.cut_char) + (" (pair)" if summary.cut_segment == 1 else "")
 
     rows = [
-        ("tokens", str(sa.tokens), str(sb.tokens)),
-        ("tokens kept", str(sa.kept), str(sb.kept)),
-        ("unknown tokens", str(sa.unknown), str(sb.unknown)),
-        ("tokens lost", str(sa.lost), str(sb.lost)),
+        ("tokens", number(sa.tokens), number(sb.tokens)),
+        ("tokens kept", number(sa.kept), number(sb.kept)),
+        ("unknown tokens", number(sa.unknown), number(sb.unknown)),
+        ("tokens lost", number(sa.lost), number(sb.lost)),
         ("cut at character", cut(sa), cut(sb)),
     ]
     return [(name, va, vb, va != vb) for name, va, vb in rows]
@@ -196,17 +194,6 @@ def _table(rows, width: int, marked: bool = False) -> list[str]:
         else:
             lines.append((mark + name).rstrip())
             lines += [f"{' ' * (mark_width + 4)}A: {va}", f"{' ' * (mark_width + 4)}B: {vb}"]
-    return lines
-
-
-def _diagnostic_lines(inspection: Inspection) -> list[str]:
-    if not inspection.diagnostics:
-        return ["No problems found."]
-    lines = []
-    for d in inspection.diagnostics:
-        lines.append(f"{report.SEVERITY_MARK[d.severity]} {d.severity.value} {d.code}: {d.message}")
-        if d.fix:
-            lines.append(f"    fix: {d.fix}")
     return lines
 
 

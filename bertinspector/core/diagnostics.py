@@ -55,9 +55,12 @@ def check(function: Check) -> Check:
 
 
 def finding(code: str, message: str, *, tokens=(), spans=(), fix: str | None = None) -> Diagnostic:
+    """A diagnostic; each span is ``(start, end)`` in the text or ``(start, end, segment)``."""
+    spans = [tuple(int(v) for v in span) for span in spans]
     return Diagnostic(
         code=code, severity=CODES[code], message=message,
-        tokens=tuple(int(t) for t in tokens), spans=tuple((int(s), int(e)) for s, e in spans), fix=fix,
+        tokens=tuple(int(t) for t in tokens), spans=tuple(span[:2] for span in spans),
+        span_segments=tuple(span[2] if len(span) > 2 else 0 for span in spans), fix=fix,
     )
 
 
@@ -94,8 +97,9 @@ def _describe_char(char: str) -> str:
     return f"U+{ord(char):04X}" + (f" {name}" if name else "")
 
 
-def _spans_of(tokens, positions) -> list[tuple[int, int]]:
-    return [(int(tokens.starts[i]), int(tokens.ends[i])) for i in positions if tokens.starts[i] >= 0]
+def _spans_of(tokens, positions) -> list[tuple[int, int, int]]:
+    """(start, end, segment) of the tokens at ``positions`` that cover characters."""
+    return [(int(tokens.starts[i]), int(tokens.ends[i]), int(tokens.segments[i])) for i in positions if tokens.starts[i] >= 0]
 
 
 def _limit(inspector: "Inspector") -> int | None:
@@ -121,7 +125,7 @@ def sequence_truncated(inspector, inspection):
         "sequence-truncated",
         f"{t.tokens_lost} of {t.tokens_total} tokens are cut off {where} (max_length {max_length}); "
         f"the model never sees {_quote(text[t.cut_char:])}",
-        tokens=lost, spans=[(t.cut_char, len(text))] if t.cut_char is not None else (),
+        tokens=lost, spans=[(t.cut_char, len(text), t.cut_segment or 0)] if t.cut_char is not None else (),
         fix=call(inspection, truncation=True, max_length=max_length, stride=max(1, min(64, max_length // 4)), return_overflowing_tokens=True)
         + "  # every window, not just the first",
     )
@@ -247,17 +251,13 @@ def special_token_text_not_special(inspector, inspection):
         text = inspection.segment_text(segment)
         if not text:
             continue
-        special_spans = {
-            (int(s), int(e)) for s, e, seg, is_special in
-            zip(tokens.starts, tokens.ends, tokens.segments, tokens.special) if is_special and s >= 0
-        }
         in_segment = np.flatnonzero(tokens.segments == segment)
         bad, positions = [], []
         for match in pattern.finditer(text):
             span = (match.start(), match.end())
-            if span in special_spans or _became_special(tokenizer, inspection, segment, span):
+            if _became_special(tokenizer, inspection, segment, span):
                 continue
-            bad.append((match.group(), span))
+            bad.append((match.group(), (*span, segment)))
             covering = in_segment[(tokens.starts[in_segment] < span[1]) & (tokens.ends[in_segment] > span[0])]
             positions.extend(covering.tolist())
         if not bad:
@@ -390,7 +390,7 @@ def characters_dropped(inspector, inspection):
         for start, end in _uncovered(inspection, segment, text):
             if all(unicodedata.category(c) == "Mn" for c in text[start:end]):
                 continue  # reported as accents-stripped
-            spans.append((start, end))
+            spans.append((start, end, segment))
             chars.extend(text[start:end])
     if not spans:
         return

@@ -38,6 +38,12 @@ class Settings:
     lowercase: str = "auto"
 
     def __post_init__(self):
+        if not isinstance(self.add_special_tokens, bool):
+            raise TypeError("add_special_tokens must be true or false")
+        if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)):
+            raise TypeError("max_length must be a whole number or null")
+        if isinstance(self.stride, bool) or not isinstance(self.stride, int) or self.stride < 0:
+            raise TypeError("stride must be a whole number >= 0")
         if self.truncation not in TRUNCATION_STRATEGIES:
             raise ValueError(f"truncation must be one of {', '.join(TRUNCATION_STRATEGIES)}")
         if self.lowercase not in LOWERCASE_MODES:
@@ -70,6 +76,13 @@ class Diagnostic:
     tokens: tuple[int, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
     fix: str | None = None
+    span_segments: tuple[int, ...] = ()
+    """The segment (0: text, 1: pair) of each span, for highlighting; not part of the JSON contract."""
+
+    def spans_in(self, segment: int) -> list[tuple[int, int]]:
+        """The spans that lie in ``segment``."""
+        segments = self.span_segments or (0,) * len(self.spans)
+        return [span for span, s in zip(self.spans, segments) if s == segment]
 
 
 @dataclass(frozen=True)

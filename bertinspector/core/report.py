@@ -91,12 +91,7 @@ def render_text(inspection: Inspection, width: int = 100) -> str:
     out = [summary(inspection), ""]
     out += token_line(inspection, width)
     out.append("")
-    if not inspection.diagnostics:
-        out.append("No problems found.")
-    for d in inspection.diagnostics:
-        out.append(f"{SEVERITY_MARK[d.severity]} {d.severity.value} {d.code}: {d.message}")
-        if d.fix:
-            out.append(f"    fix: {d.fix}")
+    out += diagnostic_lines(inspection)
     return "\n".join(out)
 
 
@@ -114,13 +109,23 @@ def render_markdown(inspection: Inspection) -> str:
     out += ["", f"Settings: add_special_tokens={s.add_special_tokens}, truncation={s.truncation}, "
                 f"max_length={s.max_length}, stride={s.stride}, lowercase={s.lowercase}", "",
             "### Tokens", "", "```", *token_line(inspection), "```", "", "### Diagnostics", ""]
-    if not inspection.diagnostics:
-        out.append("No problems found.")
-    for d in inspection.diagnostics:
-        out.append(f"- **{d.severity.value}** `{d.code}`: {_escape(d.message)}")
-        if d.fix:
-            out.append(f"  - fix: `{d.fix}`")
+    out += diagnostic_lines(inspection, markdown=True)
     return "\n".join(out) + "\n"
+
+
+def diagnostic_lines(inspection: Inspection, markdown: bool = False) -> list[str]:
+    """The findings, each with its fix on the next line: for a terminal, or as a Markdown list."""
+    if not inspection.diagnostics:
+        return ["No problems found."]
+    lines = []
+    for d in inspection.diagnostics:
+        if markdown:
+            lines.append(f"- **{d.severity.value}** `{d.code}`: {_escape(d.message)}")
+        else:
+            lines.append(f"{SEVERITY_MARK[d.severity]} {d.severity.value} {d.code}: {d.message}")
+        if d.fix:
+            lines.append(f"  - fix: `{d.fix}`" if markdown else f"    fix: {d.fix}")
+    return lines
 
 
 def _escape(text: str) -> str:

@@ -97,6 +97,8 @@ def load(path: Path) -> Session:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise SessionError(f"{path.name} is not valid JSON: the session file is damaged") from None
+    except RecursionError:
+        raise SessionError(f"{path.name} is nested too deeply to be a session file") from None
     except OSError as error:
         raise SessionError(f"{path.name}: {error.strerror or error}") from None
     return Session.from_json(data)

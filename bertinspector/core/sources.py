@@ -134,6 +134,8 @@ def read_json(path: Path):
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise SourceError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except RecursionError:
+        raise SourceError(f"{path} is nested too deeply to be a model file") from None
     except UnicodeDecodeError:
         raise SourceError(f"{path} is not UTF-8 text") from None
     except OSError as error:
