@@ -19,14 +19,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsRectItem, QLabel, QSplitter, QTabWidget, QWidget
 
 from bertinspector.widgets.heatmap import (
-    SELECTION_COLOR, CachedAxis, Heatmap, colormap, group_labels, reduce_matrix, theme_colors, tick_font, token_groups,
+    SELECTION_COLOR, CachedAxis, Heatmap, colormap, group_labels, reduce_matrix, style_plot, theme_colors, token_groups,
 )
+from bertinspector.widgets.run_plot import RunPlot
 
 AGGREGATES = (("mean", "Mean of heads"), ("max", "Max of heads"), ("rollout", "Rollout"))
 SHARE_SERIES = (("first", "[CLS] / first", "#1a73e8"), ("separator", "[SEP] / separator", "#d93025"),
@@ -36,8 +34,6 @@ LOG_FLOOR = 1e-4
 STEP_KEYS = {Qt.Key.Key_Up: ("layer", -1), Qt.Key.Key_Down: ("layer", 1),
              Qt.Key.Key_PageUp: ("layer", -1), Qt.Key.Key_PageDown: ("layer", 1),
              Qt.Key.Key_Left: ("head", -1), Qt.Key.Key_Right: ("head", 1)}
-STALE_STYLE = ("QLabel { background: #fff4e0; border: 1px solid #c77700; border-radius: 3px; color: #1f2328;"
-               " padding: 2px 6px; }")
 
 
 def head_name(head) -> str:
@@ -74,19 +70,12 @@ class OverviewGrid(pg.GraphicsLayoutWidget):
         super().__init__(parent, show=False)
         self.setBackground(colors["window"])
         self.plot = self.addPlot(axisItems={"left": CachedAxis("left"), "bottom": CachedAxis("bottom")})
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
+        style_plot(self.plot, parent, {"left": "layer", "bottom": "head"}, axis_pen=pg.mkPen(None))
         self.view = self.plot.getViewBox()
         self.view.invertY(True)
         self.view.setAspectLocked(True)
         self.view.setMouseEnabled(False, False)
         self.view.setDefaultPadding(0.01)
-        for name, title in (("left", "layer"), ("bottom", "head")):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(None))
-            axis.setTextPen(colors["text"])
-            axis.setTickFont(tick_font(parent))
-            axis.setLabel(title, color=colors["text"].name())
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         pen = QPen(QColor(SELECTION_COLOR))
@@ -190,16 +179,9 @@ class SharePlot(pg.PlotWidget):
         super().__init__(parent, background=colors["window"],
                          axisItems={"left": CachedAxis("left"), "bottom": CachedAxis("bottom")})
         item = self.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
+        style_plot(item, parent, {"left": "share", "bottom": "layer"})
         item.setMouseEnabled(False, False)
         self.getViewBox().setBackgroundColor(colors["background"])
-        for name, title in (("left", "share"), ("bottom", "layer")):
-            axis = item.getAxis(name)
-            axis.setPen(colors["mid"])
-            axis.setTextPen(colors["text"])
-            axis.setTickFont(tick_font(parent))
-            axis.setLabel(title, color=colors["text"].name())
         item.showGrid(x=False, y=True, alpha=0.25)
         self.legend = item.addLegend(offset=(-6, 4), labelTextColor=colors["text"], labelTextSize="8pt",
                                      brush=pg.mkBrush(colors["background"]), pen=pg.mkPen(colors["mid"]))
@@ -231,24 +213,23 @@ class SharePlot(pg.PlotWidget):
         self.marker.setValue(layer)
 
 
-class AttentionPlot(QWidget):
+class AttentionPlot(RunPlot):
     """Layer / head heatmap with token labels, aggregates, options, share plot and overview grid."""
 
-    tokenSelected = Signal(int)  # position in inspection.tokens
     viewChanged = Signal(int, object)  # layer, head (int, "mean", "max" or "rollout")
+
+    READOUT_HINT = "hover a cell for its value; click to select the token"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("attentionPlot")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._view = None
         self._layer = 0
         self._head: int | str = 0
         self._groups: list[np.ndarray] = []
         self._group_of: np.ndarray = np.zeros(0, np.int64)
         self._labels: list[str] = []
         self._matrix: np.ndarray | None = None
-        self._selected = -1  # position
         self._overview_stale = True
         self._updating = False
 
@@ -271,12 +252,7 @@ class AttentionPlot(QWidget):
             self.scale_combo.addItem(label, key)
         self.merge_box = QCheckBox("Merge subwords", self)
         self.merge_box.setToolTip("One row and column per word (by character offsets): rows averaged, columns summed")
-        self.stale_label = QLabel("Stale: the input changed since this run", self)
-        self.stale_label.setStyleSheet(STALE_STYLE)
-        self.stale_label.setVisible(False)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.setSpacing(6)
+        bar = self.controls
         bar.addWidget(QLabel("Layer", self))
         bar.addWidget(self.layer_combo)
         bar.addWidget(QLabel("Head", self))
@@ -286,8 +262,6 @@ class AttentionPlot(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.hide_special_box)
         bar.addWidget(self.merge_box)
-        bar.addStretch(1)
-        bar.addWidget(self.stale_label)
 
         self.heatmap = Heatmap(self, row_title="from (query)", column_title="to (key)",
                                bar_title="attention")
@@ -311,18 +285,8 @@ class AttentionPlot(QWidget):
         self.tabs.addTab(self.overview, "All heads")
         self.tabs.currentChanged.connect(self._on_tab)
 
-        self.readout = QLabel(self)
         self.readout.setObjectName("attentionReadout")
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setMinimumHeight(self.fontMetrics().height() + 6)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addLayout(bar)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.readout)
+        self._arrange(self.tabs)
 
         self._keys = _KeyFilter(self.step_key)
         for widget in (self.heatmap, self.overview, self.share_plot, self.tabs):
@@ -343,16 +307,8 @@ class AttentionPlot(QWidget):
         self.clear()
 
     # -- public API -------------------------------------------------------------------------------
-    def result(self):
-        return self._view
-
-    def set_result(self, view) -> None:
-        """Show a run (a ResultView); the layer and head stay where they were when they exist."""
-        self._view = view
-        self.stale_label.setVisible(False)
-        if view is None or not view.num_layers:
-            self.clear()
-            return
+    def _show_result(self, view) -> None:
+        """The layer and head stay where they were when they exist."""
         self._updating = True
         self._fill_combos(view.num_layers, view.num_heads)
         self._layer = min(self._layer, view.num_layers - 1)
@@ -372,7 +328,7 @@ class AttentionPlot(QWidget):
             self._draw_overview()
 
     def clear(self) -> None:
-        self._view = None
+        super().clear()
         self._matrix = None
         self._groups, self._labels = [], []
         self._updating = True
@@ -386,14 +342,6 @@ class AttentionPlot(QWidget):
         self.heatmap.set_placeholder("Run the model to see where attention goes")
         self.share_plot.set_share(None)
         self.overview.set_thumbnails(None)
-        self.stale_label.setVisible(False)
-        self.readout.setText("")
-
-    def set_stale(self, stale: bool) -> None:
-        self.stale_label.setVisible(bool(stale) and self._view is not None)
-
-    def is_stale(self) -> bool:
-        return not self.stale_label.isHidden()
 
     def layer(self) -> int:
         return self._layer
@@ -428,11 +376,6 @@ class AttentionPlot(QWidget):
         index = self.scale_combo.findData(scale)
         if index >= 0:
             self.scale_combo.setCurrentIndex(index)
-
-    def select_token(self, position: int) -> None:
-        """Outline the row and column of the token at ``position`` (of inspection.tokens); no signal."""
-        self._selected = int(position)
-        self._show_selection()
 
     def matrix(self) -> np.ndarray | None:
         """The matrix shown now (after hiding and merging)."""
@@ -560,22 +503,12 @@ class AttentionPlot(QWidget):
         group = int(self._group_of[hits[0]]) if len(hits) else -1
         self.heatmap.set_selection(group, group)
 
-    def _describe(self, hover: str = "") -> None:
-        view = self._view
-        if view is None:
-            self.readout.setText("")
-            return
+    def _summary(self) -> str:
         what = f"<b>Layer {self._layer}</b> · {html.escape(head_name(self._head))}"
         if self._head == "rollout":
             what = f"<b>Rollout</b> through layers 0–{self._layer}"
         n = len(self._labels)
-        size = f"{n} × {n}"
-        text = f"{what} · {size}"
-        if hover:
-            text += f" · {hover}"
-        else:
-            text += " · <span style='color:gray'>hover a cell for its value; click to select the token</span>"
-        self.readout.setText(text)
+        return f"{what} · {n} × {n}"
 
     def _on_hover(self, row: int, col: int) -> None:
         if row < 0 or self._matrix is None:
@@ -593,10 +526,7 @@ class AttentionPlot(QWidget):
     def _select_group(self, group: int) -> None:
         if self._view is None or not (0 <= group < len(self._groups)):
             return
-        position = int(self._view.positions[self._groups[group][0]])
-        self._selected = position
-        self._show_selection()
-        self.tokenSelected.emit(position)
+        self._select_position(int(self._view.positions[self._groups[group][0]]))
 
     def _open_head(self, layer: int, head: int) -> None:
         self.set_layer(layer)

@@ -53,31 +53,30 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractScrollArea, QCheckBox, QCompleter, QFileDialog, QFrame, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem,
-    QTabWidget, QToolButton, QToolTip, QVBoxLayout, QWidget,
+    QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from bertinspector.core.compare import VARIANTS, AlignedGroup, Comparison, group_text, variant
-from bertinspector.core.compare_report import BOUNDARY, MOVED, NOTHING, SPECIAL
+from bertinspector.core.compare_report import BOUNDARY, DIFFERS, MOVED, NOTHING, SPECIAL, summary_rows
 from bertinspector.core.model import Inspection, Settings
 from bertinspector.core.report import CUT_MARK
+from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, wrap_rows
 from bertinspector.widgets.diagnostics import DiagnosticsPanel
 from bertinspector.widgets.flow_layout import FlowLayout
 from bertinspector.widgets.settings_bar import SettingsBar
 from bertinspector.widgets.token_view import (
-    F_JOIN_RIGHT, F_SPECIAL, F_SUBWORD, F_UNK, MIN_CHIP, PAD_X, PAD_Y, ChipColors, display_label,
-    label_widths, paint_chip, token_flags,
+    F_JOIN_RIGHT, F_SPECIAL, F_SUBWORD, F_UNK, MIN_CHIP, PAD_X, PAD_Y, display_label, label_widths, paint_chip,
+    token_flags,
 )
 
 SAME_AS_A = ""  # modelBRequested("") : slot B uses A's model
 SAME_LABEL = "same model as A"
-DIFFERS = "≠"
 
-MARGIN = 8
 GUTTER = 20  # the "A" / "B" row labels
 COL_GAP = 10  # between the columns of two words
 TIGHT_GAP = 3  # between the columns of one word (no space between their characters)
@@ -145,35 +144,26 @@ class _Side:
 
 
 # -- the aligned view -----------------------------------------------------------------------------
-class AlignedView(QAbstractScrollArea):
-    """A's and B's tokens in two rows, grouped by the characters they cover; custom painted."""
+class AlignedView(ChipCanvas):
+    """A's and B's tokens in two rows, grouped by the characters they cover; custom painted.
 
-    currentChanged = Signal(int)  # group index, -1 for none
+    Its items are the groups (columns): ``currentChanged`` carries a group index.
+    """
+
     groupSelected = Signal(int, int, int)  # segment, start, end of the selected group (-1s: no characters)
-    layoutChanged = Signal()
+
+    GUTTER = GUTTER
+    MIN_AVAIL = 60
+    DEFER_RELAYOUT_ABOVE = 50_000
+    HOVER_MARGIN = 5
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("alignedView")
-        self.setAccessibleName("Aligned tokens of A and B")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.viewport().setMouseTracking(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        super().__init__(parent, "alignedView", "Aligned tokens of A and B")
         self._comparison: Comparison | None = None
         self._groups: tuple[AlignedGroup, ...] = ()
         self._sides: tuple[_Side, _Side] | None = None
-        self._current = -1
-        self._hover = -1
-        self._width_cache: dict = {}
-        self._text_cache: dict[str, int] = {}
         self._empty_arrays()
-        self._relayout_timer = QTimer(self)
-        self._relayout_timer.setSingleShot(True)
-        self._relayout_timer.setInterval(40)
-        self._relayout_timer.timeout.connect(self._relayout)
         self._update_fonts()
-        self._colors = ChipColors.from_palette(self.palette())
 
     # -- public API -----------------------------------------------------------------------------
     def comparison(self) -> Comparison | None:
@@ -195,21 +185,9 @@ class AlignedView(QAbstractScrollArea):
         self._current = self._find_key(keep)
         self._relayout(anchor=anchor)
 
-    def current(self) -> int:
-        return self._current
-
-    def set_current(self, index: int, scroll: bool = True, notify: bool = False) -> None:
-        index = int(index) if index is not None else -1
-        if not 0 <= index < len(self._groups):
-            index = -1
-        changed = index != self._current
-        self._current = index
-        if scroll and index >= 0:
-            self.ensure_visible(index)
-        self.viewport().update()
-        if changed and notify:
-            self.currentChanged.emit(index)
-            self.groupSelected.emit(*self.group_span(index))
+    def _announce_current(self, index: int) -> None:
+        super()._announce_current(index)
+        self.groupSelected.emit(*self.group_span(index))
 
     def group_span(self, index: int) -> tuple[int, int, int]:
         """(segment, start, end) of a group's characters; (-1, -1, -1) for none (special tokens).
@@ -358,13 +336,7 @@ class AlignedView(QAbstractScrollArea):
         if not 0 <= index < len(self._col_x):
             return
         row = int(self._rows[index])
-        top, height = int(self._band_top[row]), int(self._band_h[row])
-        bar = self.verticalScrollBar()
-        view_h = self.viewport().height()
-        if top < bar.value():
-            bar.setValue(max(0, top - MARGIN))
-        elif top + height > bar.value() + view_h:
-            bar.setValue(top + height - view_h + MARGIN)
+        self._scroll_into_view(int(self._band_top[row]), int(self._band_h[row]), MARGIN)
 
     def tooltip_html(self, index: int) -> str:
         if self._comparison is None or not 0 <= index < len(self._groups):
@@ -435,24 +407,18 @@ class AlignedView(QAbstractScrollArea):
         self._wrapped: set[int] = set()
 
     def _update_fonts(self) -> None:
-        font = QFont(self.font())
-        bold = QFont(font)
-        bold.setBold(True)
-        small = QFont(font)
-        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
-        small_bold = QFont(small)
-        small_bold.setBold(True)
-        self._fonts = (font, bold, small)
-        self._small_bold = small_bold
-        self._fm = QFontMetrics(font)
-        self._bold_fm = QFontMetrics(bold)
-        self._small_fm = QFontMetrics(small)
-        self._small_bold_fm = QFontMetrics(small_bold)
+        super()._update_fonts()
+        self._small_bold = QFont(self._fonts[2])
+        self._small_bold.setBold(True)
+        self._small_bold_fm = QFontMetrics(self._small_bold)
         self._chip_h = self._fm.height() + 2 * PAD_Y
         self._text_h = self._small_fm.height() + 2
         self._cut_tag_w = self._small_bold_fm.horizontalAdvance(f"{CUT_MARK}A") + 10
-        self._width_cache = {}
-        self._text_cache = {}
+        self._text_cache: dict[str, int] = {}
+
+    def _measure(self) -> None:
+        """Every width follows from the fonts: prepare the comparison again."""
+        self._prepare()
 
     def _prepare(self) -> None:
         c = self._comparison
@@ -609,47 +575,22 @@ class AlignedView(QAbstractScrollArea):
 
     # -- layout ---------------------------------------------------------------------------------
     def _relayout(self, anchor: int = -2) -> None:
-        self._relayout_timer.stop()
         if anchor == -2:
             anchor = self._top_group()
+        avail = self._start_layout()
         n = len(self._groups)
-        avail = max(self.viewport().width() - 2 * MARGIN - GUTTER, 60)
-        self._avail = avail
         if n == 0:
             z = np.zeros(0, dtype=np.int64)
             self._col_x = self._col_w = self._rows = self._band_top = self._band_h = self._band_content = z
             self._lines = (z, z)
-            self._update_scrollbar()
-            self.viewport().update()
-            self.layoutChanged.emit()
+            self._show_layout()
             return
         col_w = np.minimum(self._col_w_full, avail)
-        # wrap columns into bands (the same sweep as the token view's rows)
-        adv = col_w + self._gaps
-        cum = np.concatenate(([0], np.cumsum(adv)))
-        forced = np.zeros(n + 1, dtype=bool)
-        forced[self._breaks] = True
-        forced_idx = np.flatnonzero(forced[1:n]) + 1
-        starts = []
-        i, fi, nf = 0, 0, len(forced_idx)
-        while i < n:
-            starts.append(i)
-            j = int(np.searchsorted(cum, cum[i] + self._gaps[i] + avail, side="right")) - 1
-            while fi < nf and forced_idx[fi] <= i:
-                fi += 1
-            if fi < nf and forced_idx[fi] < j:
-                j = int(forced_idx[fi])
-            i = max(j, i + 1)
-        band_start = np.asarray(starts, dtype=np.int64)
-        rows = np.zeros(n, dtype=np.int64)
-        rows[band_start[1:]] = 1
-        rows = np.cumsum(rows)
-        base = cum[band_start[rows]] + self._gaps[band_start[rows]]
-        self._col_x = cum[:-1] + self._gaps - base
+        rows, self._col_x = wrap_rows(col_w, self._gaps, self._breaks, avail)  # columns into bands
         self._col_w = col_w
         self._rows = rows
         # columns wider than the view wrap their chips onto more lines
-        n_rows = len(band_start)
+        n_rows = int(rows[-1]) + 1
         lines = [np.ones(n_rows, dtype=np.int64), np.ones(n_rows, dtype=np.int64)]
         wrapped = set(np.flatnonzero(self._col_w_full > avail).tolist())
         for k, s in enumerate(self._sides):
@@ -681,11 +622,7 @@ class AlignedView(QAbstractScrollArea):
         self._band_content = content
         self._band_h = content + BAND_GAP
         self._band_top = MARGIN + np.concatenate(([0], np.cumsum(self._band_h)[:-1]))
-        self._update_scrollbar()
-        if anchor >= 0 and n:
-            self.verticalScrollBar().setValue(int(self._band_top[rows[min(anchor, n - 1)]]) - MARGIN)
-        self.viewport().update()
-        self.layoutChanged.emit()
+        self._show_layout(int(self._band_top[rows[min(anchor, n - 1)]]) - MARGIN if anchor >= 0 else None)
 
     def _groups_in_rows(self, first: int, last: int) -> tuple[int, int]:
         return (int(np.searchsorted(self._rows, first, side="left")),
@@ -714,12 +651,11 @@ class AlignedView(QAbstractScrollArea):
             return -1
         return self.group_for_char(segment, char)
 
-    def _update_scrollbar(self) -> None:
-        total = (int(self._band_top[-1] + self._band_h[-1]) if len(self._band_top) else 0) + MARGIN
-        bar = self.verticalScrollBar()
-        bar.setRange(0, max(0, total - self.viewport().height()))
-        bar.setPageStep(self.viewport().height())
-        bar.setSingleStep(self._chip_h * 2)
+    def _content_height(self) -> int:
+        return (int(self._band_top[-1] + self._band_h[-1]) if len(self._band_top) else 0) + MARGIN
+
+    def _scroll_step(self) -> int:
+        return self._chip_h * 2
 
     def _row_y(self, row: int, side: int, line: int, scroll: int) -> float:
         top = int(self._band_top[row]) - scroll + self._text_h + TEXT_GAP
@@ -735,50 +671,28 @@ class AlignedView(QAbstractScrollArea):
         y = self._row_y(int(self._rows[g]), k, int(s.line[t]), scroll)
         return QRectF(x, y, int(s.width[t]), self._chip_h)
 
-    # -- events ---------------------------------------------------------------------------------
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if len(self._groups) and getattr(self, "_avail", None) != max(self.viewport().width() - 2 * MARGIN - GUTTER, 60):
-            if len(self._groups) > 50_000:
-                self._relayout_timer.start()
-            else:
-                self._relayout()
-        else:
-            self._update_scrollbar()
+    # -- ChipCanvas's items ---------------------------------------------------------------------
+    def _item_count(self) -> int:
+        return len(self._groups)
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() in (event.Type.PaletteChange, event.Type.StyleChange):
-            self._colors = ChipColors.from_palette(self.palette())
-            self.viewport().update()
-        elif event.type() == event.Type.FontChange:
-            self._update_fonts()
-            self._prepare()
-            self._relayout()
+    _item_at = group_at
+    _item_rect = group_rect
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:
-        self.viewport().update()
+    # -- painting and events --------------------------------------------------------------------
+    def _empty_message(self) -> str:
+        if len(self._col_x):
+            return ""
+        if self._comparison is None:
+            return "Compare mode: pick slot B's model or a variant above to see A and B token by token."
+        return "Both encodings are empty."
 
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    def _paint(self, painter: QPainter, clip: QRect, scroll: int) -> None:
         colors = self._colors
-        painter.fillRect(event.rect(), colors.background)
-        if not len(self._col_x):
-            painter.setPen(colors.dim_text)
-            message = ("Compare mode: pick slot B's model or a variant above to see A and B token by token."
-                       if self._comparison is None else "Both encodings are empty.")
-            painter.drawText(self.viewport().rect().adjusted(12, 0, -12, 0),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, message)
-            return
-        scroll = self.verticalScrollBar().value()
-        clip = event.rect()
         first = max(0, int(np.searchsorted(self._band_top, clip.top() + scroll, side="right")) - 1)
         last = int(np.searchsorted(self._band_top, clip.bottom() + scroll, side="right")) - 1
         lo, hi = self._groups_in_rows(first, last)
         width = self.viewport().width()
-        small, small_bold = self._fonts[2], self._small_bold
+        small_bold = self._small_bold
         gutter_pen = QPen(colors.dim_text)
         rule = QPen(QColor(colors.dim_text.red(), colors.dim_text.green(), colors.dim_text.blue(), 50), 1.0)
         for row in range(first, last + 1):
@@ -906,31 +820,6 @@ class AlignedView(QAbstractScrollArea):
         painter.setFont(self._small_bold)
         painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, "?")
 
-    def viewportEvent(self, event) -> bool:
-        if event.type() == event.Type.ToolTip:
-            index = self.group_at(event.pos())
-            if index >= 0:
-                QToolTip.showText(event.globalPos(), self.tooltip_html(index), self.viewport(), self.group_rect(index))
-            else:
-                QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
-
-    def mouseMoveEvent(self, event) -> None:
-        index = self.group_at(event.position().toPoint())
-        if index != self._hover:
-            old, self._hover = self._hover, index
-            for i in (old, index):
-                if i >= 0:
-                    self.viewport().update(self.group_rect(i).adjusted(-5, -5, 5, 5))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event) -> None:
-        if self._hover >= 0:
-            old, self._hover = self._hover, -1
-            self.viewport().update(self.group_rect(old).adjusted(-5, -5, 5, 5))
-        super().leaveEvent(event)
-
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             index = self.group_at(event.position().toPoint())
@@ -950,16 +839,8 @@ class AlignedView(QAbstractScrollArea):
         if control and key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
             self.next_difference(-1)
             return
-        target = None
-        if key == Qt.Key.Key_Right:
-            target = 0 if cur < 0 else min(n - 1, cur + 1)
-        elif key == Qt.Key.Key_Left:
-            target = 0 if cur < 0 else max(0, cur - 1)
-        elif key == Qt.Key.Key_Home:
-            target = 0
-        elif key == Qt.Key.Key_End:
-            target = n - 1
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+        target = self._reading_order_target(key, n)
+        if target is None and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             if cur < 0:
                 target = 0
             else:
@@ -1041,25 +922,6 @@ def _value(value) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
-
-
-def summary_rows(comparison: Comparison) -> list[tuple[str, str, str, bool]]:
-    """Token counts, unknown tokens, tokens lost, cut character of A and B."""
-    sa, sb = comparison.summary_a, comparison.summary_b
-
-    def cut(summary):
-        if summary.cut_char is None:
-            return "—"
-        return f"{summary.cut_char:,}" + (" (pair)" if summary.cut_segment == 1 else "")
-
-    rows = [
-        ("tokens", f"{sa.tokens:,}", f"{sb.tokens:,}"),
-        ("tokens kept", f"{sa.kept:,}", f"{sb.kept:,}"),
-        ("unknown tokens", f"{sa.unknown:,}", f"{sb.unknown:,}"),
-        ("tokens lost", f"{sa.lost:,}", f"{sb.lost:,}"),
-        ("cut at character", cut(sa), cut(sb)),
-    ]
-    return [(name, va, vb, va != vb) for name, va, vb in rows]
 
 
 def config_rows(comparison: Comparison) -> list[tuple[str, str, str, bool]]:
@@ -1686,7 +1548,7 @@ class CompareView(QWidget):
         self.next_button.setEnabled(counts["differs"] > 0)
         self.cut_a_button.setEnabled(self.aligned.cut_group("A") >= 0)
         self.cut_b_button.setEnabled(self.aligned.cut_group("B") >= 0)
-        self.summary_table.set_rows(summary_rows(comparison))
+        self.summary_table.set_rows(summary_rows(comparison, grouped=True))
         self.config_table.set_rows(config_rows(comparison))
         self._diagnostics_dirty = True
         if self.tabs.currentWidget() is self.diagnostics_tab:  # filled when shown: typing stays fast

@@ -53,6 +53,26 @@ def tick_font(widget: QWidget | None = None) -> QFont:
     return font
 
 
+def style_axis(axis: pg.AxisItem, widget: QWidget | None, title: str = "", pen=None) -> None:
+    """``axis`` in ``widget``'s theme: its line in the mid colour (or ``pen``), its text and ``title`` in the
+    text colour, its ticks in :func:`tick_font`."""
+    colors = theme_colors(widget)
+    axis.setPen(colors["mid"] if pen is None else pen)
+    axis.setTextPen(colors["text"])
+    axis.setTickFont(tick_font(widget))
+    if title:
+        axis.setLabel(title, color=colors["text"].name())
+
+
+def style_plot(plot: pg.PlotItem, widget: QWidget | None, titles: dict[str, str], axis_pen=None) -> None:
+    """``plot`` without pyqtgraph's context menu and auto-range button, and its axes (``titles``: axis name ->
+    title) styled by :func:`style_axis`."""
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    for name, title in titles.items():
+        style_axis(plot.getAxis(name), widget, title, axis_pen)
+
+
 def nice_step(minimum: float) -> int:
     """The smallest 'nice' integer step >= ``minimum``."""
     for step in NICE_STEPS:
@@ -362,14 +382,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
         self.left_axis = TokenAxis("left")
         self.bottom_axis = TokenAxis("bottom")
         self.plot: pg.PlotItem = self.addPlot(axisItems={"left": self.left_axis, "bottom": self.bottom_axis})
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        for axis, title in ((self.left_axis, row_title), (self.bottom_axis, column_title)):
-            axis.setPen(colors["mid"])
-            axis.setTextPen(colors["text"])
-            axis.setTickFont(tick_font(parent))
-            if title:
-                axis.setLabel(title, color=colors["text"].name())
+        style_plot(self.plot, parent, {"left": row_title, "bottom": column_title})
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.view.invertY(True)
         self.view.setAspectLocked(square)
@@ -386,13 +399,9 @@ class Heatmap(pg.GraphicsLayoutWidget):
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.image.clear()
         bar_axis = self.bar.axis
-        bar_axis.setPen(colors["mid"])
-        bar_axis.setTextPen(colors["text"])
-        bar_axis.setTickFont(tick_font(parent))
+        style_axis(bar_axis, parent, bar_title)
         bar_axis.enableAutoSIPrefix(False)
         bar_axis.setStyle(autoExpandTextSpace=False, autoReduceTextSpace=False, tickTextWidth=34)
-        if bar_title:
-            bar_axis.setLabel(bar_title, color=colors["text"].name())
         self._shape = (0, 0)
         self._selection_items: list[QGraphicsRectItem] = []
         self._hover = (-1, -1)

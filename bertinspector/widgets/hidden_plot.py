@@ -14,16 +14,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
+from bertinspector.widgets.captioned import captioned
 from bertinspector.widgets.heatmap import (
-    SELECTION_COLOR, Heatmap, colormap, short_label, theme_colors, tick_font, token_groups,
+    SELECTION_COLOR, Heatmap, colormap, short_label, style_plot, theme_colors, tick_font, token_groups,
 )
+from bertinspector.widgets.run_plot import RunPlot
 
 MAX_PCA_LABELS = 48
 SPECIAL_COLOR = "#d93025"
-STALE_STYLE = ("QLabel { background: #fff4e0; border: 1px solid #c77700; border-radius: 3px; color: #1f2328;"
-               " padding: 2px 6px; }")
 
 
 class PcaPlot(pg.PlotWidget):
@@ -36,15 +36,8 @@ class PcaPlot(pg.PlotWidget):
         colors = theme_colors(parent)
         super().__init__(parent, background=colors["window"])
         item = self.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
+        style_plot(item, parent, {"left": "PC 2", "bottom": "PC 1"})
         self.getViewBox().setBackgroundColor(colors["background"])
-        for name, title in (("left", "PC 2"), ("bottom", "PC 1")):
-            axis = item.getAxis(name)
-            axis.setPen(colors["mid"])
-            axis.setTextPen(colors["text"])
-            axis.setTickFont(tick_font(parent))
-            axis.setLabel(title, color=colors["text"].name())
         item.showGrid(x=True, y=True, alpha=0.15)
         self.scatter = pg.ScatterPlotItem(size=9, pxMode=True, hoverable=True)
         item.addItem(self.scatter)
@@ -156,20 +149,18 @@ class PcaPlot(pg.PlotWidget):
             self.pointHovered.emit(index)
 
 
-class HiddenPlot(QWidget):
+class HiddenPlot(RunPlot):
     """Norms and layer-to-layer cosine of the hidden states per token, and a PCA at one layer."""
 
-    tokenSelected = Signal(int)  # position in inspection.tokens
+    READOUT_HINT = "hover for values; click a token to select it"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("hiddenPlot")
-        self._view = None
         self._index = np.zeros(0, np.int64)  # shown token -> index in the received tokens
         self._labels: list[str] = []
         self._norms: np.ndarray | None = None
         self._cosine: np.ndarray | None = None
-        self._selected = -1
         self._pca_layer = -1  # -1: the last layer
         self._pending = False  # a result waits to be drawn until the plot is shown
 
@@ -178,18 +169,10 @@ class HiddenPlot(QWidget):
         self.layer_combo = QComboBox(self)
         self.layer_combo.setObjectName("pcaLayerCombo")
         self.layer_combo.setToolTip("The layer whose token vectors the PCA shows")
-        self.stale_label = QLabel("Stale: the input changed since this run", self)
-        self.stale_label.setStyleSheet(STALE_STYLE)
-        self.stale_label.setVisible(False)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.setSpacing(6)
-        bar.addWidget(self.hide_special_box)
-        bar.addSpacing(12)
-        bar.addWidget(QLabel("PCA at layer", self))
-        bar.addWidget(self.layer_combo)
-        bar.addStretch(1)
-        bar.addWidget(self.stale_label)
+        self.controls.addWidget(self.hide_special_box)
+        self.controls.addSpacing(12)
+        self.controls.addWidget(QLabel("PCA at layer", self))
+        self.controls.addWidget(self.layer_combo)
 
         self.norms = Heatmap(self, row_title="layer", column_title="", bar_title="norm")
         self.norms.bottom_axis.setStyle(showValues=False)
@@ -219,16 +202,7 @@ class HiddenPlot(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([600, 400])
-        self.readout = QLabel(self)
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setMinimumHeight(self.fontMetrics().height() + 6)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
-        layout.addLayout(bar)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.readout)
+        self._arrange(split)
 
         self.hide_special_box.toggled.connect(lambda _on: self._rebuild())
         self.layer_combo.currentIndexChanged.connect(self._on_layer)
@@ -241,25 +215,10 @@ class HiddenPlot(QWidget):
         self.clear()
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
-        box = QWidget(self)
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        label = QLabel(f"<b>{html.escape(title)}</b>", box)
-        lay.addWidget(label)
-        lay.addWidget(widget, 1)
-        return box
+        return captioned(QLabel(f"<b>{html.escape(title)}</b>", self), widget, self)
 
     # -- public API -------------------------------------------------------------------------------
-    def result(self):
-        return self._view
-
-    def set_result(self, view) -> None:
-        self._view = view
-        self.stale_label.setVisible(False)
-        if view is None or not view.num_layers:
-            self.clear()
-            return
+    def _show_result(self, view) -> None:
         layers = view.num_layers
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
@@ -294,7 +253,7 @@ class HiddenPlot(QWidget):
         self._rebuild()
 
     def clear(self) -> None:
-        self._view = None
+        super().clear()
         self._pending = False
         self._norms = self._cosine = None
         self._index = np.zeros(0, np.int64)
@@ -308,11 +267,6 @@ class HiddenPlot(QWidget):
         self.layer_combo.setEnabled(False)
         self.hide_special_box.setEnabled(False)
         self.pca_title.setText("<b>PCA of the token vectors</b>")
-        self.stale_label.setVisible(False)
-        self.readout.setText("")
-
-    def set_stale(self, stale: bool) -> None:
-        self.stale_label.setVisible(bool(stale) and self._view is not None)
 
     def set_hide_special(self, on: bool) -> None:
         self.hide_special_box.setChecked(on)
@@ -325,10 +279,6 @@ class HiddenPlot(QWidget):
         """0: embeddings, i + 1: output of encoder layer i."""
         if self._view is not None:
             self.layer_combo.setCurrentIndex(min(max(int(index), 0), self._view.num_layers))
-
-    def select_token(self, position: int) -> None:
-        self._selected = int(position)
-        self._show_selection()
 
     def shown_positions(self) -> list[int]:
         if self._view is None:
@@ -408,19 +358,10 @@ class HiddenPlot(QWidget):
     def _select(self, column: int) -> None:
         if self._view is None or not (0 <= column < len(self._index)):
             return
-        position = int(self._view.positions[self._index[column]])
-        self._selected = position
-        self._show_selection()
-        self.tokenSelected.emit(position)
+        self._select_position(int(self._view.positions[self._index[column]]))
 
-    def _describe(self, hover: str = "") -> None:
-        if self._view is None:
-            self.readout.setText("")
-            return
-        text = f"{len(self._index)} tokens · {self._view.num_layers} layers"
-        hint = "<span style='color:gray'>hover for values; click a token to select it</span>"
-        text += f" · {hover or hint}"
-        self.readout.setText(text)
+    def _summary(self) -> str:
+        return f"{len(self._index)} tokens · {self._view.num_layers} layers"
 
     def _on_hover(self, heatmap: Heatmap, row: int, col: int) -> None:
         if row < 0:

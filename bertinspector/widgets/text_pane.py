@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from bertinspector.core.model import Inspection
 from bertinspector.qt.textmap import OffsetMap
+from bertinspector.widgets.captioned import captioned
 
 DEBOUNCE_MS = 150
 IDS_PATTERN = re.compile(r"-?\d+")
@@ -372,18 +373,8 @@ class TextPane(QWidget):
             font = label.font()
             font.setPointSizeF(font.pointSizeF() * 0.9)
             label.setFont(font)
-        box_b = QWidget(self)
-        lay_b = QVBoxLayout(box_b)
-        lay_b.setContentsMargins(0, 0, 0, 0)
-        lay_b.setSpacing(2)
-        lay_b.addWidget(self.label_b)
-        lay_b.addWidget(self.editor_b)
-        box_a = QWidget(self)
-        lay_a = QVBoxLayout(box_a)
-        lay_a.setContentsMargins(0, 0, 0, 0)
-        lay_a.setSpacing(2)
-        lay_a.addWidget(self.label_a)
-        lay_a.addWidget(self.editor_a)
+        box_b = captioned(self.label_b, self.editor_b, self)
+        box_a = captioned(self.label_a, self.editor_a, self)
         self._box_b = box_b
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(box_a)

@@ -25,22 +25,21 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction, QBrush, QColor, QFont, QFontMetrics, QGuiApplication, QKeySequence, QPainter, QPalette, QPen,
 )
 from PySide6.QtWidgets import (
-    QAbstractScrollArea, QCheckBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QSizePolicy,
-    QSplitter, QToolTip, QVBoxLayout, QWidget,
+    QCheckBox, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
 )
 
 from bertinspector.core.model import Inspection
+from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, ChipColors, wrap_rows
 
 PAD_X = 6
 PAD_Y = 3
 GAP = 5
 ROW_GAP = 7
-MARGIN = 8
 MIN_CHIP = 18
 MAX_DRAWN = 200_000  # tokens drawn; beyond that (a pasted book) a last row says how many more there are
 SCISSORS = "\u2702"
@@ -70,55 +69,6 @@ def describe_chars(chars: str, fm: QFontMetrics | None = None) -> str:
             out.append(c)
     text = " ".join(out) if any(len(o) > 1 for o in out) else "".join(out)
     return text + ("…" if len(chars) > 12 else "")
-
-
-# -- colours --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ChipColors:
-    a_fill: QColor
-    a_border: QColor
-    b_fill: QColor
-    b_border: QColor
-    special_fill: QColor
-    special_text: QColor
-    unk_fill: QColor
-    unk_border: QColor
-    text: QColor
-    dim_text: QColor
-    cut_border: QColor
-    cut_marker: QColor
-    limit_marker: QColor
-    halo: QColor
-    focus: QColor
-    hover: QColor
-    background: QColor
-    id_text: QColor
-
-    @staticmethod
-    def from_palette(palette: QPalette) -> "ChipColors":
-        base = palette.color(QPalette.ColorRole.Base)
-        dark = base.lightness() < 128
-        if dark:
-            return ChipColors(
-                a_fill=QColor("#1e3a5f"), a_border=QColor("#5b8def"),
-                b_fill=QColor("#4a3317"), b_border=QColor("#e59a3c"),
-                special_fill=QColor("#c9ced6"), special_text=QColor("#14181f"),
-                unk_fill=QColor("#5c1f1c"), unk_border=QColor("#ff6b61"),
-                text=QColor("#e8eaed"), dim_text=QColor("#8a8f98"),
-                cut_border=QColor("#8a8f98"), cut_marker=QColor("#ff6b61"), limit_marker=QColor("#ffb74d"),
-                halo=QColor(255, 213, 79, 150), focus=palette.color(QPalette.ColorRole.Highlight).lighter(130),
-                hover=QColor(255, 255, 255, 40), background=base, id_text=QColor("#9aa0a6"),
-            )
-        return ChipColors(
-            a_fill=QColor("#e8f0fe"), a_border=QColor("#5b8def"),
-            b_fill=QColor("#fff1df"), b_border=QColor("#d9822b"),
-            special_fill=QColor("#4b5563"), special_text=QColor("#ffffff"),
-            unk_fill=QColor("#fde2e1"), unk_border=QColor("#d93025"),
-            text=QColor("#1f2328"), dim_text=QColor("#6e7781"),
-            cut_border=QColor("#8c959f"), cut_marker=QColor("#d93025"), limit_marker=QColor("#c77700"),
-            halo=QColor(255, 196, 0, 120), focus=palette.color(QPalette.ColorRole.Highlight),
-            hover=QColor(0, 0, 0, 22), background=base, id_text=QColor("#57606a"),
-        )
 
 
 # chip flags
@@ -288,43 +238,11 @@ class TokenLayout:
         n = len(widths)
         self.n = n
         self.markers = markers
-        avail = max(int(avail), 1)
-        w = widths.astype(np.int64)
-        g = gaps.astype(np.int64)
-        adv = w + g
-        cum = np.concatenate(([0], np.cumsum(adv)))  # cum[i] = sum of adv[:i]
-        forced = np.zeros(n + 1, dtype=bool)
-        if n:
-            forced[np.asarray(breaks, dtype=np.int64)] = True
-            for m in markers:
-                if 0 <= m.before < n:
-                    forced[m.before] = True
-        forced_idx = np.flatnonzero(forced[1:n]) + 1 if n > 1 else np.zeros(0, np.int64)
-        starts = []
-        i = 0
-        fi = 0
-        nf = len(forced_idx)
-        while i < n:
-            starts.append(i)
-            limit = cum[i] + g[i] + avail  # a row's first token has no gap before it
-            j = int(np.searchsorted(cum, limit, side="right")) - 1  # tokens [i, j) fit
-            while fi < nf and forced_idx[fi] <= i:
-                fi += 1
-            if fi < nf and forced_idx[fi] < j:
-                j = int(forced_idx[fi])
-            i = max(j, i + 1)
-        starts_arr = np.asarray(starts, dtype=np.int64)
-        raw_row = np.zeros(n, dtype=np.int64)
-        if n:
-            raw_row[starts_arr[1:]] = 1
-            raw_row = np.cumsum(raw_row)
         marker_tokens = np.asarray(sorted(m.before for m in markers), dtype=np.int64)
+        raw_row, self.x = wrap_rows(widths, gaps, np.concatenate((breaks, marker_tokens)), max(int(avail), 1))
         shift = np.searchsorted(marker_tokens, np.arange(n), side="right") if len(marker_tokens) else 0
         self.rows = (raw_row + shift).astype(np.int64)
-        row_start_token = starts_arr[raw_row] if n else np.zeros(0, np.int64)
-        base = cum[row_start_token] + g[row_start_token] if n else np.zeros(0, np.int64)
-        self.x = (cum[:-1] + g - base).astype(np.int64) if n else np.zeros(0, np.int64)
-        self.w = w
+        self.w = widths.astype(np.int64)
         self.marker_rows: dict[int, Marker] = {}
         for k, m in enumerate(sorted(markers, key=lambda m: m.before)):
             if m.before < n:
@@ -336,7 +254,6 @@ class TokenLayout:
         if self.marker_rows:
             total = max(total, max(self.marker_rows) + 1)
         self.row_count = total
-        self.avail = avail
 
     def tokens_in_rows(self, first_row: int, last_row: int) -> tuple[int, int]:
         lo = int(np.searchsorted(self.rows, first_row, side="left"))
@@ -345,44 +262,27 @@ class TokenLayout:
 
 
 # -- the view -------------------------------------------------------------------------------------
-class TokenView(QAbstractScrollArea):
+class TokenView(ChipCanvas):
     """Custom-painted wrapping chips, one per token."""
 
-    currentChanged = Signal(int)  # token index, -1 for none
     tokenActivated = Signal(int)  # double click / Enter
-    layoutChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("tokenView")
-        self.setAccessibleName("Tokens")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.viewport().setMouseTracking(True)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        super().__init__(parent, "tokenView", "Tokens")
         self._inspection: Inspection | None = None
         self._strings: tuple[str, ...] = ()
         self._extras: dict[int, str] = {}
         self._token_labels: dict[int, str] = {}  # a token-classification model's label per position
         self._flags = np.zeros(0, dtype=np.int32)
-        self._width_cache: dict[tuple[str, bool], int] = {}
         self._widths = np.zeros(0, dtype=np.int64)
         self._gaps = np.zeros(0, dtype=np.int64)
         self._breaks = np.zeros(0, dtype=np.int64)
         self._markers: list[Marker] = []
         self._layout: TokenLayout | None = None
         self._show_ids = False
-        self._current = -1
-        self._hover = -1
         self._highlighted = np.zeros(0, dtype=bool)
         self._highlight_first = -1
-        self._relayout_timer = QTimer(self)
-        self._relayout_timer.setSingleShot(True)
-        self._relayout_timer.setInterval(40)
-        self._relayout_timer.timeout.connect(self._relayout)
         self._update_fonts()
-        self._colors = ChipColors.from_palette(self.palette())
         self._build_actions()
 
     # -- public API -----------------------------------------------------------------------------
@@ -422,21 +322,6 @@ class TokenView(QAbstractScrollArea):
         self._update_fonts()
         self._measure()
         self._relayout()
-
-    def current(self) -> int:
-        return self._current
-
-    def set_current(self, index: int, scroll: bool = True, notify: bool = False) -> None:
-        index = int(index) if index is not None else -1
-        if not 0 <= index < len(self._strings):
-            index = -1
-        changed = index != self._current
-        self._current = index
-        if scroll and index >= 0:
-            self.ensure_visible(index)
-        self.viewport().update()
-        if changed and notify:
-            self.currentChanged.emit(index)
 
     def set_highlighted(self, indices) -> None:
         """Mark tokens (a diagnostic's) with a halo; scrolls to the first of them."""
@@ -501,13 +386,7 @@ class TokenView(QAbstractScrollArea):
         lay = self._layout
         if lay is None or not 0 <= index < lay.n:
             return
-        top = MARGIN + int(lay.rows[index]) * self._row_h
-        bar = self.verticalScrollBar()
-        view_h = self.viewport().height()
-        if top < bar.value():
-            bar.setValue(max(0, top - self._row_h))
-        elif top + self._row_h > bar.value() + view_h:
-            bar.setValue(top + 2 * self._row_h - view_h)
+        self._scroll_into_view(MARGIN + int(lay.rows[index]) * self._row_h, self._row_h, self._row_h)
 
     def scroll_to_row_of(self, index: int, context_rows: int = 2) -> None:
         """Scroll so that token ``index`` (or the marker before it) sits near the top."""
@@ -549,20 +428,10 @@ class TokenView(QAbstractScrollArea):
 
     # -- preparation ----------------------------------------------------------------------------
     def _update_fonts(self) -> None:
-        font = QFont(self.font())
-        bold = QFont(font)
-        bold.setBold(True)
-        small = QFont(font)
-        small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
-        self._fonts = (font, bold, small)
-        fm = QFontMetrics(font)
-        self._fm = fm
-        self._bold_fm = QFontMetrics(bold)
-        self._small_fm = QFontMetrics(small)
-        self._chip_h = fm.height() + 2 * PAD_Y + (self._small_fm.height() if self._show_ids else 0)
+        super()._update_fonts()
+        self._chip_h = self._fm.height() + 2 * PAD_Y + (self._small_fm.height() if self._show_ids else 0)
         self._row_h = self._chip_h + ROW_GAP
         self._digit_w = max(self._small_fm.horizontalAdvance(str(d)) for d in range(10))
-        self._width_cache = {}
 
     def _prepare(self) -> None:
         insp = self._inspection
@@ -681,15 +550,10 @@ class TokenView(QAbstractScrollArea):
         self._gaps = gaps
 
     def _relayout(self) -> None:
-        self._relayout_timer.stop()
+        avail = self._start_layout()
         anchor = self._top_token()
-        avail = max(self.viewport().width() - 2 * MARGIN, 50)
-        self._layout = TokenLayout(self._widths, self._gaps, self._breaks, self._markers, avail)
-        self._update_scrollbar()
-        if anchor >= 0 and self._layout.n:
-            self.verticalScrollBar().setValue(int(self._layout.rows[min(anchor, self._layout.n - 1)]) * self._row_h)
-        self.viewport().update()
-        self.layoutChanged.emit()
+        lay = self._layout = TokenLayout(self._widths, self._gaps, self._breaks, self._markers, avail)
+        self._show_layout(int(lay.rows[min(anchor, lay.n - 1)]) * self._row_h if anchor >= 0 and lay.n else None)
 
     def _top_token(self) -> int:
         lay = self._layout
@@ -699,53 +563,30 @@ class TokenView(QAbstractScrollArea):
         lo, _ = lay.tokens_in_rows(row, row)
         return lo
 
-    def _update_scrollbar(self) -> None:
+    def _content_height(self) -> int:
         lay = self._layout
-        total = 2 * MARGIN + (lay.row_count * self._row_h if lay else 0)
-        bar = self.verticalScrollBar()
-        bar.setRange(0, max(0, total - self.viewport().height()))
-        bar.setPageStep(self.viewport().height())
-        bar.setSingleStep(self._row_h)
+        return 2 * MARGIN + (lay.row_count * self._row_h if lay else 0)
 
-    # -- events ---------------------------------------------------------------------------------
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self._layout is None or self._layout.avail != max(self.viewport().width() - 2 * MARGIN, 50):
-            if len(self._strings) > 100_000:
-                self._relayout_timer.start()
-            else:
-                self._relayout()
-        else:
-            self._update_scrollbar()
+    def _scroll_step(self) -> int:
+        return self._row_h
 
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() in (event.Type.PaletteChange, event.Type.StyleChange):
-            self._colors = ChipColors.from_palette(self.palette())
-            self.viewport().update()
-        elif event.type() == event.Type.FontChange:
-            self._update_fonts()
-            self._measure()
-            self._relayout()
+    # -- ChipCanvas's items ---------------------------------------------------------------------
+    def _item_count(self) -> int:
+        return len(self._strings)
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:
-        self.viewport().update()
+    _item_at = index_at
+    _item_rect = token_rect
 
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    # -- painting and events --------------------------------------------------------------------
+    def _empty_message(self) -> str:
+        lay = self._layout
+        if lay is not None and (lay.n or lay.marker_rows):
+            return ""
+        return "No tokens yet: type or paste a text above." if self._inspection is None else "The encoding is empty."
+
+    def _paint(self, painter: QPainter, clip: QRect, scroll: int) -> None:
         colors = self._colors
-        painter.fillRect(event.rect(), colors.background)
         lay = self._layout
-        if lay is None or (lay.n == 0 and not lay.marker_rows):
-            painter.setPen(colors.dim_text)
-            message = "No tokens yet: type or paste a text above." if self._inspection is None \
-                else "The encoding is empty."
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, message)
-            return
-        scroll = self.verticalScrollBar().value()
-        clip = event.rect()
         first_row = max(0, (clip.top() + scroll - MARGIN) // self._row_h)
         last_row = (clip.bottom() + scroll - MARGIN) // self._row_h
         lo, hi = lay.tokens_in_rows(first_row, last_row)
@@ -799,43 +640,13 @@ class TokenView(QAbstractScrollArea):
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
         painter.restore()
 
-    def viewportEvent(self, event) -> bool:
-        if event.type() == event.Type.ToolTip:
-            index = self.index_at(event.pos())
-            if index >= 0:
-                QToolTip.showText(event.globalPos(), self.tooltip_html(index), self.viewport(),
-                                  self.token_rect(index))
-            else:
-                marker = self._marker_at(event.pos())
-                if marker is not None:
-                    QToolTip.showText(event.globalPos(), marker.text, self.viewport())
-                else:
-                    QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
-
-    def _marker_at(self, pos: QPoint) -> Marker | None:
+    def _tooltip_off_items(self, pos: QPoint) -> str:
+        """A marker row's text."""
         lay = self._layout
         if lay is None:
-            return None
-        row = (pos.y() + self.verticalScrollBar().value() - MARGIN) // self._row_h
-        return lay.marker_rows.get(int(row))
-
-    def mouseMoveEvent(self, event) -> None:
-        index = self.index_at(event.position().toPoint())
-        if index != self._hover:
-            old = self._hover
-            self._hover = index
-            for i in (old, index):
-                if i >= 0:
-                    self.viewport().update(self.token_rect(i).adjusted(-4, -4, 4, 4))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event) -> None:
-        if self._hover >= 0:
-            old, self._hover = self._hover, -1
-            self.viewport().update(self.token_rect(old).adjusted(-4, -4, 4, 4))
-        super().leaveEvent(event)
+            return ""
+        marker = lay.marker_rows.get(int((pos.y() + self.verticalScrollBar().value() - MARGIN) // self._row_h))
+        return marker.text if marker is not None else ""
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -850,45 +661,38 @@ class TokenView(QAbstractScrollArea):
         super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event) -> None:
-        lay = self._layout
         n = len(self._strings)
-        if lay is None or n == 0:
+        if self._layout is None or n == 0:
             return super().keyPressEvent(event)
-        cur = self._current
         key = event.key()
-        target = None
-        if key == Qt.Key.Key_Right:
-            target = 0 if cur < 0 else min(n - 1, cur + 1)
-        elif key == Qt.Key.Key_Left:
-            target = 0 if cur < 0 else max(0, cur - 1)
-        elif key in (Qt.Key.Key_Home,):
-            target = 0
-        elif key in (Qt.Key.Key_End,):
-            target = n - 1
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
-            step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(key)
-            if step is None:
-                rows_per_page = max(1, self.viewport().height() // self._row_h)
-                step = rows_per_page if key == Qt.Key.Key_PageDown else -rows_per_page
-            if cur < 0:
-                target = 0
-            else:
-                row = int(lay.rows[cur]) + step
-                x = int(lay.x[cur])
-                row = max(0, min(row, int(lay.rows[-1])))
-                lo, hi = lay.tokens_in_rows(row, row)
-                while lo >= hi and 0 <= row <= int(lay.rows[-1]):  # a marker row: keep going
-                    row += 1 if step > 0 else -1
-                    lo, hi = lay.tokens_in_rows(row, row)
-                if lo < hi:
-                    k = int(np.searchsorted(lay.x[lo:hi], x, side="right")) - 1
-                    target = lo + max(k, 0)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cur >= 0:
-            self.tokenActivated.emit(cur)
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._current >= 0:
+            self.tokenActivated.emit(self._current)
             return
+        target = self._reading_order_target(key, n)
+        if target is None and key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            target = self._vertical_target(key)
         if target is None:
             return super().keyPressEvent(event)
         self.set_current(target, scroll=True, notify=True)
+
+    def _vertical_target(self, key: int) -> int | None:
+        """The token Up/Down (a row) or PageUp/PageDown (a page) moves to: the one under the current one's left edge."""
+        lay, cur = self._layout, self._current
+        if cur < 0:
+            return 0
+        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(key)
+        if step is None:
+            rows_per_page = max(1, self.viewport().height() // self._row_h)
+            step = rows_per_page if key == Qt.Key.Key_PageDown else -rows_per_page
+        row = max(0, min(int(lay.rows[cur]) + step, int(lay.rows[-1])))
+        lo, hi = lay.tokens_in_rows(row, row)
+        while lo >= hi and 0 <= row <= int(lay.rows[-1]):  # a marker row: keep going
+            row += 1 if step > 0 else -1
+            lo, hi = lay.tokens_in_rows(row, row)
+        if lo >= hi:
+            return None
+        k = int(np.searchsorted(lay.x[lo:hi], int(lay.x[cur]), side="right")) - 1
+        return lo + max(k, 0)
 
     # -- copy -----------------------------------------------------------------------------------
     def _build_actions(self) -> None:

@@ -33,7 +33,7 @@ def test_ctrl_k_opens_compare_mode_and_variants_show_both_cuts(qtbot, make_windo
 def test_slot_b_loads_its_own_model(qtbot, make_window, tiny_bert, model_factory):
     window = make_window()
     load(qtbot, window, tiny_bert, text="The Model reads")
-    window.compare.show()
+    compared(qtbot, window, window.compare.show)
     comparison = compared(qtbot, window, lambda: window.compare.load_model_b(str(model_factory.roberta())))
     assert comparison.b.tokens.strings[0] == "<s>" and comparison.a.tokens.strings[0] == "[CLS]"
     assert any(g.boundary for g in comparison.alignment)
