@@ -474,9 +474,7 @@ class MainWindow(QMainWindow):
         self.status_tokens.setText(text)
         self.status_time.setText(f"{seconds * 1000:.0f} ms")
         self.statusBar().clearMessage()
-        selected = self.diagnostics.selected()
-        if selected is not None:
-            self._on_diagnostic_selected(selected)
+        self._on_diagnostic_selected(self.diagnostics.selected())  # the finding's spans in the new text, or none
         self._sync_cursor_token()
         self.inspectionApplied.emit(inspection)
 

@@ -49,6 +49,10 @@ def plain_text(editor: QPlainTextEdit) -> str:
     return editor.document().toRawText().replace("\u2029", "\n")
 
 
+BYTE_ORDER_MARKS = ("\ufeff", "\ufffe")
+GUARD = "\u2060"  # WORD JOINER, removed again at once
+
+
 class SegmentEditor(QPlainTextEdit):
     """A plain text editor that draws the inspection's marks over the text."""
 
@@ -80,8 +84,17 @@ class SegmentEditor(QPlainTextEdit):
     def set_text(self, text: str) -> None:
         """Replace the text as one undoable edit (Ctrl+Z brings the previous text back)."""
         cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertText(text)
+        if text[:1] in BYTE_ORDER_MARKS:
+            # the bindings read a leading U+FEFF/U+FFFE as a byte-order mark: put a guard before it
+            cursor.insertText(GUARD + text)
+            cursor.setPosition(0)
+            cursor.movePosition(QTextCursor.MoveOperation.NextCharacter, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        else:
+            cursor.insertText(text)
+        cursor.endEditBlock()
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _invalidate_map(self) -> None:
@@ -242,6 +255,11 @@ class SegmentEditor(QPlainTextEdit):
     def _on_text_edited(self) -> None:
         self._invalidate_map()
         self._stale = True  # the selections follow the edit; rebuild them from the next inspection
+        # the token outline and a finding's highlight belong to the old text: drop them
+        self._token_span = None
+        self._highlighted = []
+        self._layers.pop("token", None)
+        self._layers.pop("spans", None)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -543,9 +561,6 @@ class TextPane(QWidget):
         editor = self.editor(token.segment or 0)
         if editor.text() == insp.segment_text(token.segment or 0):
             editor.select_span(token.start, token.end)
-
-    def highlight_spans(self, spans: list[tuple[int, int]]) -> None:
-        self.editor_a.set_highlight_spans(list(spans))
 
     # -- internals ------------------------------------------------------------------------------
     def _on_text_changed(self) -> None:

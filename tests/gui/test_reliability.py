@@ -409,10 +409,6 @@ def test_a_one_megabyte_paste_keeps_the_gui_thread_answering(qtbot, make_window,
     assert_no_traceback_shown(watch)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: TextPane.set_text hands the str to PySide6, which reads a leading U+FEFF / U+FFFE as a "
-    "byte-order mark: U+FEFF is dropped and a text after U+FFFE comes back byte-swapped "
-    "('\\ufffehello' -> '\u6800\u6500\u6c00\u6c00\u6f00'), from a session file and from a text file alike"))
 def test_text_set_by_the_app_with_a_leading_byte_order_mark_arrives_unaltered(qtbot, make_window, tmp_path):
     """A text that starts with U+FEFF / U+FFFE (a ZWNBSP pasted from a Windows file, a noncharacter)
     comes back from a session file and from a text file exactly as it was saved."""
@@ -438,10 +434,6 @@ def test_text_set_by_the_app_with_a_leading_byte_order_mark_arrives_unaltered(qt
 
 
 # --------------------------------------------------------------------------- offsets of old texts
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: SegmentEditor keeps the 'token' and 'spans' layers (Qt positions of the old text) across "
-    "edits; after a new inspection they are painted over unrelated characters of the new text, or "
-    "out of range ('QTextCursor::setPosition: Position out of range') when it is shorter"))
 def test_old_highlights_do_not_outlive_their_text(qtbot, make_window, tiny_bert):
     """The outline of the selected token and a finding's highlight belong to one text: once the
     text changes they are gone (or redrawn for the new text), never painted over other characters."""
