@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import tempfile
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import pytest
 # Never reach the Hugging Face hub, whatever the caller's environment says.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# custom model code that a test allows to run is copied here, never into the user's ~/.cache
+os.environ.setdefault("HF_MODULES_CACHE", tempfile.mkdtemp(prefix="bertinspector-test-modules-"))
 
 _TESTS = str(Path(__file__).resolve().parent)
 if _TESTS not in sys.path:  # so `import modelfactory` works under any import mode
