@@ -18,13 +18,17 @@ FORMATS = {
 
 
 def render(kind: str, window) -> str:
-    """The export's text for the window's current inspection."""
+    """The export's text for the window's current inspection (the report adds the run's outputs)."""
     inspection = window.inspection
     if kind == "csv":
         return exports.tokens_csv(inspection)
     if kind == "json":
         return report.dumps(report.to_json(inspection)) + "\n"
-    return report.render_markdown(inspection)
+    text = report.render_markdown(inspection)
+    run = window.workspace.controller.result()
+    if run is not None and run.inspection is inspection:
+        text += "\n" + report.render_outputs_markdown(run.kind, run.outputs, run.labels)
+    return text
 
 
 def export_to(kind: str, path: str, window) -> None:

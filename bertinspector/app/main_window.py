@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
                        self.compare.view.slotBChanged, self.compare.view.modelBRequested, self.compare.dock.visibilityChanged):
             signal.connect(self.autosaver.schedule)
         self.resize(1440, 880)
-        self.picker.set_recent(app_settings.recent_models() if persist else [])
+        self.picker.set_recent(app_settings.recent() if persist else [])
         if restore_state and persist:
             self._restore_state()
         if scan_hf_cache:
@@ -260,7 +260,10 @@ class MainWindow(QMainWindow):
         self.save_session_action = self._action("&Save Session As…", QKeySequence.StandardKey.Save, self.choose_session_target)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        for action in (self.open_text_action, self.open_folder_action, self.load_id_action, self.reload_action):
+        file_menu.addAction(self.open_text_action)
+        self.recent_files_menu = file_menu.addMenu("Open &Recent")
+        self.recent_files_menu.aboutToShow.connect(self._fill_recent_files)
+        for action in (self.open_folder_action, self.load_id_action, self.reload_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.open_session_action)
@@ -272,6 +275,10 @@ class MainWindow(QMainWindow):
             export_menu.addAction(self.export_actions[kind])
         self.copy_python_action = self._action("Copy as &Python", "Ctrl+Shift+Y", lambda: exports.copy_python(self))
         export_menu.addAction(self.copy_python_action)
+        # the same exports from the panes' context menus
+        self.token_view.menu_actions = [self.export_actions["csv"], self.export_actions["json"], self.copy_python_action]
+        self.diagnostics.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.diagnostics.addActions([self.export_actions["markdown"], self.copy_python_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -338,7 +345,7 @@ class MainWindow(QMainWindow):
         self.picker.openFolderRequested.connect(self.choose_model_folder)
         self.picker.trustRequested.connect(lambda src: self.open_model(src, trust_remote_code=True))
         self.picker.weightsRequested.connect(self.load_weights)
-        self.picker.recentRemoved.connect(lambda src: self.picker.set_recent(app_settings.remove_recent_model(src)))
+        self.picker.recentRemoved.connect(lambda src: self.picker.set_recent(app_settings.remove_recent(src)))
         self.text_pane.inputChanged.connect(self.inspect_now)
         self.text_pane.cursorMoved.connect(self._on_text_cursor)
         self.text_pane.idCursorMoved.connect(lambda k: self.token_view.set_current(k, scroll=True))
@@ -408,7 +415,7 @@ class MainWindow(QMainWindow):
         summary = f"{facts.model_type or '?'} · {facts.tokenizer_class} · {facts.tokenizer_size:,} tokens"
         self.picker.set_loaded(src, summary)
         if self.persist:
-            self.picker.set_recent(app_settings.add_recent_model(src))
+            self.picker.set_recent(app_settings.add_recent(src))
         self.picker.set_weights_state("Load the weights to check them", not inspector.refused_remote_code)
         if inspector.refused_remote_code:
             self.picker.ask_trust(src)
@@ -599,6 +606,15 @@ class MainWindow(QMainWindow):
         if path:
             self.open_text_file(path)
 
+    def _fill_recent_files(self) -> None:
+        menu = self.recent_files_menu
+        menu.clear()
+        files = app_settings.recent(app_settings.RECENT_FILES_KEY) if self.persist else []
+        for path in files:
+            menu.addAction(Path(path).name, lambda path=path: self.open_text_file(path)).setToolTip(path)
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+
     def open_text_file(self, path: str) -> bool:
         try:
             text = read_text_file(path)
@@ -608,6 +624,8 @@ class MainWindow(QMainWindow):
             return False
         self.text_pane.set_mode("text")
         self.text_pane.set_text(text)  # undoable: Ctrl+Z brings the previous text back
+        if self.persist:
+            app_settings.add_recent(str(Path(path).resolve()), app_settings.RECENT_FILES_KEY)
         self.statusBar().showMessage(f"Opened {Path(path).name} ({len(text):,} characters)", 4000)
         return True
 

@@ -42,6 +42,58 @@ def to_json(inspection: Inspection) -> dict:
     }
 
 
+def from_json(data: dict, text: str, pair: str | None = None) -> Inspection:
+    """An inspection back from its contract JSON (the text is not part of the JSON: pass it).
+
+    The model facts hold what the JSON says of the model; facts it does not carry are None.
+    """
+    import numpy as np
+
+    from bertinspector.core.facts import ModelFacts
+    from bertinspector.core.model import Diagnostic, Settings, Tokens, Truncation, Window
+
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"not a {SCHEMA} document")
+    model = dict(data["model"])
+    facts = ModelFacts(
+        **{**model, "architectures": tuple(model["architectures"])}, folder="", usable_positions=None,
+        tokenizer_model=None, max_input_chars_per_word=None, has_tokenizer_config=True,
+        declared_tokenizer_class=None, config_tokenizer_class=None, sentence_max_seq_length=None,
+        tokenizer_json_truncation=None,
+    )
+    rows = data["tokens"]
+
+    def column(key, dtype, missing=-1):
+        return np.asarray([missing if row[key] is None else row[key] for row in rows], dtype=dtype)
+
+    type_ids = None if rows and rows[0]["type_id"] is None else column("type_id", np.int64)
+    tokens = Tokens(
+        strings=tuple(row["token"] for row in rows), ids=column("id", np.int64), starts=column("start", np.int64),
+        ends=column("end", np.int64), special=column("special", bool), subword=column("subword", bool),
+        unk=column("unk", bool), type_ids=type_ids if rows else None, segments=column("segment", np.int64),
+        kept=column("kept", bool),
+    )
+    t = data["truncation"]
+    lost = np.flatnonzero(~tokens.kept)
+    cut_token = int(lost[0]) if t["applied"] and len(lost) else None
+    truncation = Truncation(
+        applied=t["applied"], tokens_total=t["tokens_total"], tokens_kept=t["tokens_kept"],
+        tokens_lost=t["tokens_lost"], cut_char=t["cut_char"], cut_token=cut_token,
+        cut_segment=None if cut_token is None else int(tokens.segments[cut_token]),
+        windows=tuple(Window(**w) for w in t.get("windows", ())),
+    )
+    settings = {k: v for k, v in data["settings"].items() if k not in ("pair", "input")}
+    return Inspection(
+        source=model["source"], facts=facts, settings=Settings(**settings), input_kind=data["settings"]["input"],
+        text=text, pair=pair, tokens=tokens, truncation=truncation, normalized_text=data["normalized_text"],
+        diagnostics=tuple(
+            Diagnostic(code=d["code"], severity=Severity(d["severity"]), message=d["message"],
+                       tokens=tuple(d["tokens"]), spans=tuple(tuple(span) for span in d["spans"]), fix=d["fix"])
+            for d in data["diagnostics"]
+        ),
+    )
+
+
 def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -130,3 +182,29 @@ def diagnostic_lines(inspection: Inspection, markdown: bool = False) -> list[str
 
 def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_outputs_markdown(kind: str, outputs: dict, labels: list[str]) -> str:
+    """A model run's outputs as Markdown (``kind`` and ``outputs`` as ``core.inference`` gives them)."""
+    lines = [f"### Model output ({kind})", ""]
+    if kind == "masked-lm":
+        masks = outputs.get("masks", [])
+        if not masks:
+            lines.append("No [MASK] token in the input.")
+        for mask in masks:
+            guesses = ", ".join(f"`{t}` {p:.1%}" for t, p in zip(mask["tokens"], mask["probabilities"]))
+            lines.append(f"- mask at token {mask['position']}: {guesses}")
+    elif kind == "sequence-classification":
+        lines += ["| label | probability |", "|---|---|"]
+        lines += [f"| {label} | {p:.1%} |" for label, p in zip(outputs["labels"], outputs["probabilities"])]
+    elif kind == "token-classification":
+        lines += ["| token | label |", "|---|---|"]
+        lines += [f"| `{token}` | {label} |" for token, label in zip(labels, outputs["labels"])]
+    elif kind == "question-answering":
+        answer = outputs.get("answer")
+        lines.append(f"Answer: `{answer}` (characters {outputs['start']}–{outputs['end']} of "
+                     f"{'the pair' if outputs['segment'] == 1 else 'the text'})" if answer else "No answer span found.")
+    else:
+        lines.append(f"[CLS] vector norm {outputs.get('cls_norm', 0):.3f}; mean-pooled vector norm "
+                     f"{outputs.get('mean_norm', 0):.3f}")
+    return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 ORGANIZATION = "bertinspector"
 APPLICATION = "bertinspector"
 RECENT_KEY = "models/recent"
+RECENT_FILES_KEY = "files/recent"
 RECENT_LIMIT = 10
 
 
@@ -26,25 +27,24 @@ def _string_list(value) -> list[str]:
     return [str(v) for v in value if str(v)]
 
 
-def recent_models() -> list[str]:
-    return _string_list(app_settings().value(RECENT_KEY))[:RECENT_LIMIT]
+def recent(key: str = RECENT_KEY) -> list[str]:
+    """A most-recent-first list kept in the settings (recent models, recent files)."""
+    return _string_list(app_settings().value(key))[:RECENT_LIMIT]
 
 
-def add_recent_model(src: str) -> list[str]:
-    """Put ``src`` first in the recent models and return the new list."""
-    models = [src] + [m for m in recent_models() if m != src]
-    models = models[:RECENT_LIMIT]
+def add_recent(item: str, key: str = RECENT_KEY) -> list[str]:
+    """Put ``item`` first in the list ``key`` and return the new list."""
+    items = ([item] + [m for m in recent(key) if m != item])[:RECENT_LIMIT]
     settings = app_settings()
-    settings.setValue(RECENT_KEY, models)
+    settings.setValue(key, items)
     settings.sync()
-    return models
+    return items
 
 
-def remove_recent_model(src: str) -> list[str]:
-    models = [m for m in recent_models() if m != src]
-    settings = app_settings()
-    settings.setValue(RECENT_KEY, models)
-    return models
+def remove_recent(item: str, key: str = RECENT_KEY) -> list[str]:
+    items = [m for m in recent(key) if m != item]
+    app_settings().setValue(key, items)
+    return items
 
 
 def value(key: str, default=None, type_=None):

@@ -705,6 +705,7 @@ class TokenView(ChipCanvas):
         self._copy_ids.triggered.connect(lambda: self._copy_list("ids"))
         self._copy_tokens = QAction("Copy Tokens the Model Sees", self)
         self._copy_tokens.triggered.connect(lambda: self._copy_list("tokens"))
+        self.menu_actions: list[QAction] = []  # the owner's actions (exports) shown below the copy actions
 
     def contextMenuEvent(self, event) -> None:
         index = self.index_at(self.viewport().mapFrom(self, event.pos()))
@@ -715,6 +716,9 @@ class TokenView(ChipCanvas):
         menu.addAction(self._copy_token)
         menu.addAction(self._copy_ids)
         menu.addAction(self._copy_tokens)
+        if self.menu_actions:
+            menu.addSeparator()
+            menu.addActions(self.menu_actions)
         menu.exec(event.globalPos())
 
     def copy_current(self) -> None:

@@ -44,6 +44,17 @@ def test_json_round_trips_into_the_same_tokens(bert):
     assert {d["code"] for d in data["diagnostics"]} == set(inspection.codes())
 
 
+@pytest.mark.parametrize("pair, settings", [(None, Settings(max_length=24, stride=4)), ("A pair.", Settings(max_length=24))])
+def test_json_reads_back_into_the_same_inspection(bert, pair, settings):
+    inspection = bert.inspect(TEXT, pair, settings)
+    data = json.loads(report.dumps(report.to_json(inspection)))
+    again = report.from_json(data, inspection.text, inspection.pair)
+    assert report.to_json(again) == data
+    assert again.truncation.cut_token == inspection.truncation.cut_token
+    assert again.truncation.windows == inspection.truncation.windows
+    assert report.render_text(again) == report.render_text(inspection)
+
+
 def test_markdown_report_holds_every_diagnostic_and_the_cut(bert):
     inspection = bert.inspect(TEXT + " <mask>", settings=Settings(max_length=16))
     markdown = report.render_markdown(inspection)

@@ -28,7 +28,7 @@ def test_model_loads_in_a_worker_and_the_gui_stays_responsive(qtbot, make_window
     assert window.model_source() == str(tiny_bert)
     assert window.token_view.inspection().tokens.strings == ("[CLS]", "hello", "world", "[SEP]")
     assert not window.picker.progress.isVisible()
-    assert str(tiny_bert) in app_settings.recent_models()
+    assert str(tiny_bert) in app_settings.recent()
     assert window.picker.sources("recent")[0] == str(tiny_bert)
 
 
@@ -316,8 +316,8 @@ def test_closing_during_a_load_ends_the_workers(qtbot, make_window, model_factor
 
 
 def test_recent_models_come_from_settings(qtbot, make_window, tiny_bert):
-    app_settings.add_recent_model(str(tiny_bert))
-    app_settings.add_recent_model("acme/not-cached")
+    app_settings.add_recent(str(tiny_bert))
+    app_settings.add_recent("acme/not-cached")
     window = make_window()
     assert window.picker.sources("recent") == ["acme/not-cached", str(tiny_bert)]
     item = window.picker.item_for("recent", str(tiny_bert))

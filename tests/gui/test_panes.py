@@ -220,11 +220,11 @@ def test_picker_states(qtbot):
 
 
 def test_recent_models_settings_roundtrip():
-    assert app_settings.recent_models() == []
+    assert app_settings.recent() == []
     for src in ["a", "b", "a", "c"]:
-        app_settings.add_recent_model(src)
-    assert app_settings.recent_models() == ["c", "a", "b"]
-    assert app_settings.remove_recent_model("a") == ["c", "b"]
+        app_settings.add_recent(src)
+    assert app_settings.recent() == ["c", "a", "b"]
+    assert app_settings.remove_recent("a") == ["c", "b"]
     for i in range(20):
-        app_settings.add_recent_model(f"m{i}")
-    assert len(app_settings.recent_models()) == app_settings.RECENT_LIMIT
+        app_settings.add_recent(f"m{i}")
+    assert len(app_settings.recent()) == app_settings.RECENT_LIMIT

@@ -148,3 +148,29 @@ def test_copy_as_python_reproduces_the_ids(window):
     exec(QGuiApplication.clipboard().text(), namespace)  # noqa: S102 - our own generated code
     kept = [int(i) for i, k in zip(window.inspection.tokens.ids, window.inspection.tokens.kept) if k]
     assert namespace["encoding"]["input_ids"][0].tolist() == kept
+
+
+def test_exports_are_in_the_panes_context_menus(window):
+    assert window.export_actions["csv"] in window.token_view.menu_actions
+    assert window.export_actions["markdown"] in window.diagnostics.actions()
+
+
+def test_the_report_holds_the_run_output(qtbot, make_window, model_factory, tmp_path):
+    window = make_window()
+    load(qtbot, window, model_factory.variant("sequence_classification"), text="the model reads")
+    with qtbot.waitSignal(window.workspace.controller.resultReady, timeout=120_000):
+        window.run_action.trigger()
+    exports.export_to("markdown", str(tmp_path / "r.md"), window)
+    markdown = (tmp_path / "r.md").read_text()
+    assert "### Model output (sequence-classification)" in markdown and "| positive |" in markdown
+
+
+def test_opened_text_files_are_recent(qtbot, window, tmp_path):
+    from bertinspector.qt import settings as app_settings
+
+    file = tmp_path / "notes.txt"
+    file.write_text("some notes")
+    assert window.open_text_file(str(file))
+    assert app_settings.recent(app_settings.RECENT_FILES_KEY)[0] == str(file.resolve())
+    window._fill_recent_files()
+    assert [a.text() for a in window.recent_files_menu.actions()] == ["notes.txt"]
