@@ -38,6 +38,17 @@ OVERVIEW_LIMIT_S = 0.300
 SIZE = (1100, 820)
 
 
+
+def wait(signal, timeout_s: float = 300) -> None:
+    """Run the Qt event loop until ``signal`` fires (or the timeout passes)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
 def median(values) -> float:
     return statistics.median(values)
 
@@ -54,7 +65,7 @@ def main() -> None:
         gallery(Path(args.shots), args.model, args.tokens)
         return
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bertinspector.app.application import configure
@@ -176,13 +187,6 @@ def main() -> None:
         workspace.set_inspector(inspector)
         workspace.set_inspection(inspection)
 
-        def wait(signal, timeout_s=300):
-            loop = QEventLoop()
-            signal.connect(loop.quit)
-            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-            loop.exec()
-            signal.disconnect(loop.quit)
-
         def raw():
             enc = tokenizer(text, truncation=True, max_length=args.tokens, return_tensors="pt")
             with torch.inference_mode():
@@ -220,7 +224,7 @@ def gallery(folder: Path, model: str = "default", tokens: int = 512) -> list[Pat
     """Screenshots of the workspace after real runs (looked at when the plots change)."""
     import tempfile
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bertinspector.app.application import configure
@@ -233,13 +237,6 @@ def gallery(folder: Path, model: str = "default", tokens: int = 512) -> list[Pat
 
     folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
-
-    def wait(signal, timeout_s=300):
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
 
     def shot(widget, name: str) -> None:
         app.processEvents()
