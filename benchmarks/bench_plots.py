@@ -65,7 +65,6 @@ def main() -> None:
         gallery(Path(args.shots), args.model, args.tokens)
         return
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bertinspector.app.application import configure
@@ -224,7 +223,6 @@ def gallery(folder: Path, model: str = "default", tokens: int = 512) -> list[Pat
     """Screenshots of the workspace after real runs (looked at when the plots change)."""
     import tempfile
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bertinspector.app.application import configure

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree

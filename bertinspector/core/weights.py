@@ -8,7 +8,7 @@ from bertinspector.core.errors import SourceError
 from bertinspector.core.sources import fetch_hub_weights
 
 if TYPE_CHECKING:
-    from bertinspector.core.inspector import Inspector, WeightReport
+    from bertinspector.core.inspector import Inspector
 
 
 def model_class(inspector: "Inspector"):

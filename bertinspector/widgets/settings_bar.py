@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSizePolicy, QSpinBox, QToolButton, QWidget
 
 from bertinspector.core.model import LOWERCASE_MODES, TRUNCATION_STRATEGIES, Settings
