@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.workspace = InferenceWorkspace(parent=self, list_devices=False)
         self._devices_listed = False
         self._frozen = False
+        self._diagnostic_highlighted = False
         self.inference_dock = QDockWidget("Model Output", self)
         self.inference_dock.setObjectName("inferenceDock")
         self.inference_dock.setWidget(self.workspace)
@@ -273,6 +274,14 @@ class MainWindow(QMainWindow):
         for kind, (title, _filter, _suffix) in exports.FORMATS.items():
             self.export_actions[kind] = self._action(title, None, lambda kind=kind: exports.choose_and_export(kind, self))
             export_menu.addAction(self.export_actions[kind])
+        export_menu.addSeparator()
+        self.plot_export_actions = {}
+        for kind, (title, _filter, _suffix) in exports.PLOT_FORMATS.items():
+            self.plot_export_actions[kind] = self._action(title, None,
+                                                          lambda kind=kind: exports.choose_and_export_plot(kind, self))
+            export_menu.addAction(self.plot_export_actions[kind])
+        export_menu.aboutToShow.connect(lambda: exports.update_plot_actions(self))
+        export_menu.addSeparator()
         self.copy_python_action = self._action("Copy as &Python", "Ctrl+Shift+Y", lambda: exports.copy_python(self))
         export_menu.addAction(self.copy_python_action)
         # the same exports from the panes' context menus
@@ -481,7 +490,9 @@ class MainWindow(QMainWindow):
         self.status_tokens.setText(text)
         self.status_time.setText(f"{seconds * 1000:.0f} ms")
         self.statusBar().clearMessage()
-        self._on_diagnostic_selected(self.diagnostics.selected())  # the finding's spans in the new text, or none
+        selected = self.diagnostics.selected()
+        if selected is not None or self._diagnostic_highlighted:  # its spans in the new text, or none any more
+            self._on_diagnostic_selected(selected)
         self._sync_cursor_token()
         self.inspectionApplied.emit(inspection)
 
@@ -509,6 +520,7 @@ class MainWindow(QMainWindow):
             self.text_pane.select_token(self.inspection, index)
 
     def _on_diagnostic_selected(self, diagnostic) -> None:
+        self._diagnostic_highlighted = diagnostic is not None
         if diagnostic is None:
             self.token_view.set_highlighted([])
             for segment in (0, 1):

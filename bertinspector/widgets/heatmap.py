@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPaintEngine, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QWidget
 
 from bertinspector.widgets.token_view import display_label
@@ -29,6 +29,7 @@ SELECTION_COLOR = "#ff4081"
 MAX_LABEL_CHARS = 16
 MAX_LABEL_PX = 120
 NICE_STEPS = (1, 2, 3, 4, 5, 10, 15, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
+VECTOR_ENGINES = (QPaintEngine.Type.SVG, QPaintEngine.Type.Pdf, QPaintEngine.Type.Picture)
 
 
 def colormap(name: str = COLORMAP) -> pg.ColorMap:
@@ -172,8 +173,22 @@ class CachedAxis(pg.AxisItem):
     every paint, which for a few dozen labels costs about a millisecond per axis and repaint)."""
 
     def paint(self, p, opt, widget):  # noqa: D102 - pyqtgraph API
+        engine = p.paintEngine()
+        if engine is not None and engine.type() in VECTOR_ENGINES:  # an export (SVG, PDF): vectors, text as text
+            p.save()
+            try:
+                if self.style["tickFont"]:
+                    p.setFont(self.style["tickFont"])
+                specs = self.generateDrawSpecs(p)
+                if specs is not None:
+                    self.drawPicture(p, *specs)
+            finally:
+                p.restore()
+            return
         rect = self.boundingRect()
-        ratio = widget.devicePixelRatioF() if widget is not None else 1.0
+        transform = p.deviceTransform()  # includes the device's pixel ratio (2 in a 2x image export)
+        ratio = max(widget.devicePixelRatioF() if widget is not None else 1.0,
+                    math.hypot(transform.m11(), transform.m12()))
         size = (max(1, int(math.ceil(rect.width() * ratio))), max(1, int(math.ceil(rect.height() * ratio))))
         cached = self.picture
         if not isinstance(cached, QPixmap) or (cached.width(), cached.height()) != size:
