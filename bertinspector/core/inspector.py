@@ -172,6 +172,11 @@ class Inspector:
         added = backend.num_special_tokens_to_add(pair is not None) if settings.add_special_tokens else 0
         if pair is None and settings.truncation == "only_second":
             raise InputError("truncation only_second needs a pair: there is no second text to cut")
+        if pair is None and settings.stride and settings.stride >= max_length - added:
+            raise InputError(
+                f"stride {settings.stride} must be smaller than max_length minus the special tokens "
+                f"({max_length - added}) when the text is cut (the tokenizer would panic)"
+            )
         if pair is None and not settings.stride:
             return {0: max_length - added}, []
         counts, _ = self._cut_by_tokenizer(backend, tokenizer, text, pair, settings.with_(stride=0), max_length)
@@ -240,10 +245,10 @@ def _check_truncation(backend, settings: Settings, pair: bool, max_length: int) 
             f"max_length {max_length} is smaller than the {added} special tokens the template adds "
             f"(transformers then cuts nothing)"
         )
-    if settings.stride and settings.stride >= max_length - added:
+    if settings.stride and settings.stride > max_length - added:
         raise InputError(
-            f"stride {settings.stride} must be smaller than max_length minus the special tokens "
-            f"({max_length - added}), as the tokenizer requires"
+            f"stride {settings.stride} is larger than max_length minus the special tokens "
+            f"({max_length - added}): the tokenizer refuses it"
         )
 
 
