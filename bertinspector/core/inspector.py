@@ -238,18 +238,22 @@ class Inspector:
 
 
 def _check_truncation(backend, settings: Settings, pair: bool, max_length: int) -> None:
-    """Refuse what ``tokenizer(..., truncation=..., max_length=..., stride=...)`` refuses, in one line."""
+    """Refuse what ``tokenizer(..., truncation=..., max_length=..., stride=...)`` refuses, in one line.
+
+    The tokenizer's own check runs on the private copy (``enable_truncation`` raises what it refuses).
+    """
     added = backend.num_special_tokens_to_add(pair) if settings.add_special_tokens else 0
     if max_length < added:
         raise InputError(
             f"max_length {max_length} is smaller than the {added} special tokens the template adds "
             f"(transformers then cuts nothing)"
         )
-    if settings.stride and settings.stride > max_length - added:
-        raise InputError(
-            f"stride {settings.stride} is larger than max_length minus the special tokens "
-            f"({max_length - added}): the tokenizer refuses it"
-        )
+    try:
+        backend.enable_truncation(max_length, stride=settings.stride, strategy=settings.truncation)
+    except Exception as error:  # the binding's ValueError: one line of it
+        raise InputError(f"the tokenizer refuses these settings: {str(error).strip().splitlines()[0].rstrip(', ')}") from None
+    finally:
+        backend.no_truncation()
 
 
 def _encode(backend, text: str, pair: str | None, add_special_tokens: bool):
