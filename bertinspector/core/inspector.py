@@ -89,7 +89,7 @@ class Inspector:
             full = _encode(backend, text, pair, settings.add_special_tokens)
             kept_counts, windows = None, []
             if max_length is not None and settings.truncation != "none" and len(full.ids) > max_length:
-                kept_counts, windows = self._truncate(backend, tokenizer, text, pair, settings, max_length)
+                kept_counts, windows = self._truncate(backend, tokenizer, text, pair, settings, max_length, full)
         tokens = self._tokens_from_encoding(tokenizer, full, kept_counts)
         truncation = _truncation_summary(tokens, kept_counts is not None, windows)
         normalizer = tokenizer.backend_tokenizer.normalizer
@@ -162,7 +162,7 @@ class Inspector:
             cache[lowercase] = backend
         return cache[lowercase]
 
-    def _truncate(self, backend, tokenizer, text, pair, settings: Settings, max_length: int):
+    def _truncate(self, backend, tokenizer, text, pair, settings: Settings, max_length: int, full):
         """How many tokens of each segment survive, and the overflow windows when ``stride`` is set.
 
         A single text without stride is cut by counting (the first ``max_length`` minus the special
@@ -170,8 +170,9 @@ class Inspector:
         tokenizer itself.
         """
         added = backend.num_special_tokens_to_add(pair is not None) if settings.add_special_tokens else 0
-        if pair is None and settings.truncation == "only_second":
-            raise InputError("truncation only_second needs a pair: there is no second text to cut")
+        if pair is None and settings.truncation == "only_second" and max_length > added:
+            raise InputError("truncation only_second needs a pair: there is no second text to cut "
+                             "(tokenizer(...) raises the same)")
         if pair is None and settings.stride and settings.stride >= max_length - added:
             raise InputError(
                 f"stride {settings.stride} must be smaller than max_length minus the special tokens "
@@ -182,7 +183,10 @@ class Inspector:
         counts, _ = self._cut_by_tokenizer(backend, tokenizer, text, pair, settings.with_(stride=0), max_length)
         if not settings.stride:
             return counts, []
-        too_small = {s: n for s, n in counts.items() if n and n <= settings.stride}
+        totals = {segment: sum(1 for s, special in zip(full.sequence_ids, full.special_tokens_mask)
+                               if s == segment and not special) for segment in (0, 1)}
+        # the tokenizer panics when a segment it cuts keeps no more tokens than the stride
+        too_small = {s: n for s, n in counts.items() if 0 < n < totals[s] and n <= settings.stride}
         if too_small:
             segment, room = next(iter(too_small.items()))
             raise InputError(

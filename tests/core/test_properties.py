@@ -228,6 +228,8 @@ def check_reports(inspection) -> None:
 @example(name="bert", text="000", pair=None, s=Settings(add_special_tokens=False, max_length=2, stride=1))
 @example(name="bert", text="", pair=None, s=Settings(add_special_tokens=False, max_length=2, stride=1))
 @example(name="bert", text="", pair=None, s=Settings(add_special_tokens=False, max_length=1, stride=2))
+@example(name="bert", text="0", pair="000", s=Settings(add_special_tokens=False, max_length=3, stride=1))  # A is not cut
+@example(name="bert", text="hello world", pair=None, s=Settings(truncation="only_second", max_length=2))  # all cut
 @example(name="minilm", text="x" * 300 + " \x00\u200b\ufffd", pair=None, s=Settings(max_length=3))
 def test_any_text_any_settings(models, name, text, pair, s):
     model = pick(models, name)
