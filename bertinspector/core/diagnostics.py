@@ -197,21 +197,9 @@ def max_length_disagreement(inspector, inspection):
 # -- special tokens ------------------------------------------------------------------------------
 
 
-def expected_specials(inspector: "Inspector") -> tuple[str, str] | None:
-    """The (first, last) special tokens the model expects around its input, if they are in the vocabulary."""
-    template = inspector.template()
-    if len(template) >= 2:
-        return template[0], template[-1]
-    family = inspector.facts.expected_specials
-    vocab = inspector.tokenizer().get_vocab()
-    if family and all(token in vocab for token in family):
-        return family
-    return None
-
-
 @check
 def missing_special_tokens(inspector, inspection):
-    expected = expected_specials(inspector)
+    expected = inspector.expected_specials
     strings = inspection.tokens.strings
     if expected is None:
         return
@@ -244,8 +232,7 @@ def special_token_text_not_special(inspector, inspection):
     if inspection.input_kind == "ids":
         return
     tokenizer = inspector.tokenizer(inspection.settings.lowercase)
-    candidates = sorted({*KNOWN_SPECIAL_STRINGS, *(t for t in tokenizer.all_special_tokens if len(t) > 1)}, key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, candidates)))
+    pattern = inspector.special_text_pattern
     tokens = inspection.tokens
     for segment in (0, 1):
         text = inspection.segment_text(segment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -142,11 +143,25 @@ class Inspector:
             return settings.max_length
         return self.facts.model_max_length
 
-    def template(self) -> tuple[str, ...]:
-        """The special tokens the tokenizer's own template puts around an empty single input."""
+    @functools.cached_property
+    def expected_specials(self) -> tuple[str, str] | None:
+        """The (first, last) special tokens the model expects around its input: those of the tokenizer's
+        own template, else the model family's when the vocabulary has them (computed once)."""
         tokenizer = self.tokenizer()
         with self._lock:
-            return tuple(self._engine_backend("auto", tokenizer).encode("", add_special_tokens=True).tokens)
+            template = self._engine_backend("auto", tokenizer).encode("", add_special_tokens=True).tokens
+        if len(template) >= 2:
+            return template[0], template[-1]
+        family = self.facts.expected_specials
+        vocab = tokenizer.get_vocab()
+        return family if family and all(token in vocab for token in family) else None
+
+    @functools.cached_property
+    def special_text_pattern(self) -> re.Pattern:
+        """Special-token strings of any family and of this tokenizer, longest first, as one regex."""
+        own = (t for t in self.tokenizer().all_special_tokens if len(t) > 1)
+        candidates = sorted({*diagnostics.KNOWN_SPECIAL_STRINGS, *own}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, candidates)))
 
     # -- internals ---------------------------------------------------------------------------
 
