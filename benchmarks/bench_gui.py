@@ -34,6 +34,8 @@ _PRELUDE = """
 import json, os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
+from bertinspector.core.model_host import keep_torch_out
+keep_torch_out()  # as `bertinspector gui` does: the model runs in the model host
 """
 
 _KEYSTROKES = _PRELUDE + """
@@ -156,7 +158,7 @@ def show_event(self, event):
     from PySide6.QtCore import QTimer
 
     def visible():
-        print("visible", "torch" in sys.modules, flush=True)
+        print("visible", sys.modules.get("torch") is not None, flush=True)
         os._exit(0)   # measured: stop here
     QTimer.singleShot(0, visible)
 

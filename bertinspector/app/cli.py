@@ -238,6 +238,9 @@ def run_gui(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen app starting its model host runs that here, not the CLI
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect, "compare": run_compare}

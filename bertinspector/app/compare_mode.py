@@ -2,7 +2,7 @@
 
 Slot A is the window's model and settings. Slot B's model loads in a worker ("load_b"); B's inspection and
 the alignment run in a latest-wins worker ("compare") after every change of A or B; "Run A and B" runs
-both models one after the other in a worker ("compare_run"). Both cut points are marked in the text.
+both models one after the other in the model host ("compare_run"). Both cut points are marked in the text.
 """
 
 from __future__ import annotations
@@ -34,17 +34,11 @@ def compare_slots(cancel, inspection_a: Inspection, inspector_b, slot: SlotB, id
     return compare(inspection_a, inspection_b)
 
 
-def run_slots(cancel, inspector_a, inspector_b, comparison, device: str):
-    """Run A's and B's models (one load when they are the same) and compare their outputs."""
-    from bertinspector.core import inference
-    from bertinspector.core.compare_runs import compare_runs
-
-    loaded_a = inference.load_model(inspector_a, device)
-    cancel.check()
-    run_a = inference.run(loaded_a, comparison.a, inspector_a.tokenizer(comparison.a.settings.lowercase), cancel)
-    loaded_b = loaded_a if inspector_b is inspector_a else inference.load_model(inspector_b, device)
-    run_b = inference.run(loaded_b, comparison.b, inspector_b.tokenizer(comparison.b.settings.lowercase), cancel)
-    return comparison, compare_runs(run_a, run_b, comparison.alignment)
+def run_slots(cancel, host, inspector_a, inspector_b, comparison, device: str):
+    """Run A's and B's models in the model host (one load when they are the same) and compare their outputs."""
+    result = host.call("compare", inspector_a.source, inspector_a.trust_remote_code, inspector_b.source,
+                       inspector_b.trust_remote_code, comparison, device, cancel=cancel)
+    return comparison, result
 
 
 class CompareMode(QObject):
@@ -123,9 +117,9 @@ class CompareMode(QObject):
         if comparison is None or window.inspector is None:
             return
         self.view.set_run_running()
-        device = window.workspace.controller.device
-        window.runner.submit("compare_run", run_slots, window.inspector, self.inspector_b or window.inspector,
-                             comparison, device)
+        controller = window.workspace.controller
+        window.runner.submit("compare_run", run_slots, controller.host, window.inspector, self.inspector_b or window.inspector,
+                             comparison, controller.device)
 
     # -- results --------------------------------------------------------------------------------
     def _on_inspection_a(self, _inspection) -> None:

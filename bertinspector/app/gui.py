@@ -24,6 +24,10 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
     Returns the process exit status: 0, or 2 with one line on stderr (no display, unreadable text
     file, a model that cannot be loaded in screenshot mode).
     """
+    from bertinspector.core.model_host import keep_torch_out
+
+    keep_torch_out()  # the model runs in the model host: torch never freezes this process's window
+
     from bertinspector.app.application import display_available
 
     if screenshot and not display_available():

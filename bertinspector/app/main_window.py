@@ -50,9 +50,7 @@ SAMPLE_TEXT = ("The quick brown fox jumps over the lazy dog. Type or paste your 
 # -- work done in worker threads (plain functions: nothing Qt in, nothing Qt out) ----------------
 def open_model(cancel, src: str, trust_remote_code: bool):
     from bertinspector.core.inspector import Inspector
-    from bertinspector.qt.preload import preload
 
-    preload()  # map torch's big libraries without holding the GIL: the window never freezes
     cancel.check()
     inspector = Inspector.open(src, trust_remote_code=trust_remote_code)
     cancel.check()

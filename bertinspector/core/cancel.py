@@ -12,9 +12,23 @@ class CancelToken:
 
     def __init__(self):
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list = []
 
     def cancel(self) -> None:
-        self._event.set()
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def on_cancel(self, callback) -> None:
+        """Call ``callback()`` when the token is cancelled (at once when it already is)."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
 
     @property
     def cancelled(self) -> bool:

@@ -226,3 +226,16 @@ def _masks(run_a: RunResult, run_b: RunResult, alignment) -> list[dict]:
 
 def _top(mask: dict) -> list[tuple[str, float]]:
     return [(str(t), float(p)) for t, p in zip(mask["tokens"], mask["probabilities"])]
+
+
+def run_both(inspector_a, inspector_b, comparison, device: str, cancel=None) -> dict:
+    """Run A's and B's models on their inspections (one load when they are the same) and compare them."""
+    from bertinspector.core import inference
+
+    loaded_a = inference.load_model(inspector_a, device)
+    if cancel is not None:
+        cancel.check()
+    run_a = inference.run(loaded_a, comparison.a, inspector_a.tokenizer(comparison.a.settings.lowercase), cancel)
+    loaded_b = loaded_a if inspector_b is inspector_a else inference.load_model(inspector_b, device)
+    run_b = inference.run(loaded_b, comparison.b, inspector_b.tokenizer(comparison.b.settings.lowercase), cancel)
+    return compare_runs(run_a, run_b, comparison.alignment)

@@ -15,3 +15,7 @@ class InputError(BertInspectorError):
 
 class Cancelled(BertInspectorError):
     """A long task was cancelled cooperatively."""
+
+
+class HostError(BertInspectorError):
+    """The model host (the helper process that runs the model) failed or stopped."""

@@ -1,23 +1,22 @@
 """The inference controller: one loaded model, runs in a worker, results the widgets read as numpy.
 
-:class:`InferenceController` owns the model for the current source / device / dtype. The model
-loads in a worker (on the first Run, or ahead of it with :meth:`InferenceController.load`), is
-reused across runs and is released (GPU memory freed) when the source, device or dtype changes.
-Runs go through a :class:`~bertinspector.qt.tasks.TaskRunner` ("inference" kind, latest wins): a
-newer Run cancels the running one between encoder layers and only the newest result is shown;
-errors arrive as one line (``failed``), never as a traceback.
+:class:`InferenceController` owns the model for the current source / device / dtype. The model lives
+in the model host (:mod:`bertinspector.core.model_host`, a helper process: torch never enters the
+window's process, so loading it never freezes the window). It loads from a worker (on the first Run, or
+ahead of it with :meth:`InferenceController.load`), is reused across runs and is released (GPU memory
+freed) when the source, device or dtype changes. Runs go through a
+:class:`~bertinspector.qt.tasks.TaskRunner` ("inference" kind, latest wins): a newer Run cancels the
+running one between encoder layers and only the newest result is shown; errors arrive as one line
+(``failed``), never as a traceback.
 
-:class:`ResultView` is what widgets get: it wraps the core ``RunResult`` (whose tensors stay on
-the device that computed them) and answers with float32 numpy arrays only, fetching just the
-slice that is shown. Widgets never see a torch tensor.
-
-Nothing here imports torch: the core does, lazily, inside the worker.
+:class:`ResultView` is what widgets get: it wraps a run (a :class:`~bertinspector.core.model_host.HostedRun`
+whose tensors stay in the host, on the device that computed them) and answers with float32 numpy
+arrays only, fetching just the slice that is shown. Widgets never see a torch tensor.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -26,9 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from bertinspector.core import inference as core
 from bertinspector.core.errors import InputError
+from bertinspector.core.inference import DTYPES
+from bertinspector.core.inspector import WeightReport
 from bertinspector.core.model import Inspection
+from bertinspector.core.model_host import HostedRun, ModelHost, ModelInfo
 from bertinspector.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ KIND_RUN = "inference"
 KIND_DEVICES = "inference-devices"
 KIND_RELEASE = "inference-release"
 HEAD_AGGREGATES = ("mean", "max", "rollout")
-DTYPE_CHOICES = tuple(core.DTYPES)  # float32 anywhere; float16 / bfloat16 on a GPU
+DTYPE_CHOICES = tuple(DTYPES)  # float32 anywhere; float16 / bfloat16 on a GPU
 CACHE_BYTES = 8 * 2**20  # numpy slices kept per result (the rest is fetched again when asked)
 
 
@@ -54,23 +55,9 @@ class DeviceChoice:
         return self.name.startswith("cuda") or self.name == "mps"
 
 
-@dataclass(frozen=True)
-class ModelInfo:
-    """What was loaded, without the model itself."""
-
-    source: str
-    device: str
-    dtype: str
-    kind: str
-    num_layers: int
-    num_heads: int
-    model_class: str
-    random_weights: tuple[str, ...] = ()  # weights initialised at random (missing from the checkpoint)
-
-
-def available_devices() -> list[DeviceChoice]:
-    """The devices torch reports (imports torch: call it in a worker, as the controller does)."""
-    found = [DeviceChoice(d.name, d.available, d.reason) for d in core.devices()]
+def available_devices(host: ModelHost) -> list[DeviceChoice]:
+    """The devices torch reports in the model host (call it in a worker, as the controller does)."""
+    found = [DeviceChoice(d.name, d.available, d.reason) for d in host.call("devices")]
     # "auto" is a GPU choice when a GPU is there: say which device it resolves to
     gpus = [d for d in found if d.available and d.is_gpu]
     return [DeviceChoice("auto", True, f"uses {gpus[0].name if gpus else 'cpu'}") if d.name == "auto" else d
@@ -102,67 +89,65 @@ def same_input(a: Inspection | None, b: Inspection | None) -> bool:
 
 
 class _ModelSlot:
-    """The loaded model, touched only by worker functions while holding ``lock``."""
+    """What the model host has loaded, touched only by worker functions while holding ``lock``."""
 
-    def __init__(self):
+    def __init__(self, host: ModelHost):
+        self.host = host
         self.lock = threading.Lock()
-        self.loaded: core.LoadedModel | None = None
         self.info: ModelInfo | None = None
         self.owner = None  # the Inspector the model was loaded for (a reopened model loads again)
+        self.requested = ""  # the device name asked for ("auto" resolves in the host)
+        self.generation = 0  # the host's generation it was loaded in (a restarted host has no model)
 
-    def ensure(self, inspector, device: str, dtype: str) -> tuple[core.LoadedModel, bool]:
-        """The model for (source, device, dtype), loading it (and releasing another) when needed."""
-        resolved = core.resolve_device(device)  # a missing device is a clear InputError
-        current = self.loaded
-        if (current is not None and current.model is not None and self.owner is inspector
-                and current.device == resolved and current.dtype == dtype):
-            return current, False
-        self.release()
-        loaded = core.load_model(inspector, resolved, dtype)
-        self.loaded = loaded
-        self.owner = inspector
-        report = inspector.weight_report
-        self.info = ModelInfo(
-            source=loaded.source, device=loaded.device, dtype=loaded.dtype, kind=loaded.kind,
-            num_layers=loaded.num_layers, num_heads=loaded.num_heads,
-            model_class=type(loaded.model).__name__,
-            random_weights=tuple(report.missing_keys) if report is not None else (),
-        )
-        return loaded, True
+    @property
+    def loaded(self) -> bool:
+        return self.info is not None and self.generation == self.host.generation and self.host.running
 
-    def release(self, only=None) -> bool:
-        """Free the model (``only``: just when it is that one). True when something was freed."""
-        current = self.loaded
-        if current is None or (only is not None and current is not only):
+    def matches(self, inspector, device: str, dtype: str) -> bool:
+        info = self.info
+        return (self.loaded and self.owner is inspector and info.dtype == dtype
+                and _cuda0(device) in (_cuda0(self.requested), info.device))
+
+    def ensure(self, inspector, device: str, dtype: str, cancel=None) -> bool:
+        """Load the model for (source, device, dtype) in the host unless it is there; True when loaded now."""
+        if self.matches(inspector, device, dtype):
             return False
-        self.loaded = None
         self.info = None
-        self.owner = None
-        current.release()
+        info = self.host.call("load", inspector.source, inspector.trust_remote_code, device, dtype, cancel=cancel)
+        inspector.weight_report = WeightReport(info.model_class, info.random_weights, info.unexpected_weights)
+        self.info, self.owner, self.requested, self.generation = info, inspector, device, self.host.generation
         return True
+
+    def release(self, only: ModelInfo | None = None) -> bool:
+        """Free the model (``only``: just when it is that one). True when something was freed."""
+        if self.info is None or (only is not None and self.info is not only):
+            return False
+        self.info = self.owner = None
+        return bool(self.host.running and self.host.call("release"))
+
+
+def _cuda0(name: str) -> str:
+    return "cuda:0" if name == "cuda" else name
 
 
 # -- work done in worker threads -----------------------------------------------------------------
-def _devices_task(cancel):
-    return available_devices()
+def _devices_task(cancel, host: ModelHost):
+    return available_devices(host)
 
 
 def _load_task(cancel, slot: _ModelSlot, inspector, device: str, dtype: str):
     with slot.lock:
-        _, fresh = slot.ensure(inspector, device, dtype)
+        fresh = slot.ensure(inspector, device, dtype, cancel)
         return slot.info, fresh
 
 
 def _run_task(cancel, slot: _ModelSlot, inspector, device: str, dtype: str, inspection: Inspection, prefetch):
     with slot.lock:
         cancel.check()
-        loaded, fresh = slot.ensure(inspector, device, dtype)
+        fresh = slot.ensure(inspector, device, dtype, cancel)
         cancel.check()
-        tokenizer = inspector.tokenizer(inspection.settings.lowercase)
-        result = core.run(loaded, inspection, tokenizer, cancel)
-        view = ResultView(result, slot.info)
-        if result.timings.peak_memory_bytes is None:
-            view.host_peak_bytes = _peak_rss()
+        summary = slot.host.call("run", inspection, cancel=cancel)
+        view = ResultView(HostedRun(slot.host, inspection, summary), slot.info)
         view.prefetch(prefetch)
         return view, (slot.info if fresh else None)
 
@@ -170,17 +155,6 @@ def _run_task(cancel, slot: _ModelSlot, inspector, device: str, dtype: str, insp
 def _release_task(cancel, slot: _ModelSlot, target):
     with slot.lock:
         return slot.release(only=target)
-
-
-def _peak_rss() -> int | None:
-    """The process's peak resident memory (None where the platform does not say, e.g. Windows)."""
-    try:
-        import resource
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    except (ImportError, OSError, ValueError):
-        return None
-    return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
 # -- what widgets read ---------------------------------------------------------------------------
@@ -213,7 +187,7 @@ class ResultView:
         self.segments: np.ndarray = np.asarray(tokens.segments[p], dtype=np.int64)
         self.outputs: dict = _plain(result.outputs)
         self.timings = result.timings
-        self.host_peak_bytes: int | None = None
+        self.host_peak_bytes: int | None = getattr(result, "host_peak_bytes", None)
         self._cache: OrderedDict = OrderedDict()
         self._cache_bytes = 0
         self._lock = threading.Lock()
@@ -298,7 +272,9 @@ class ResultView:
 
     def close(self) -> None:
         """Drop the tensors (device memory goes with them); cached arrays stay readable."""
-        self._result = None
+        result, self._result = self._result, None
+        if result is not None and hasattr(result, "close"):
+            result.close()
 
     # -- internals --------------------------------------------------------------------------------
     def _need(self):
@@ -365,7 +341,7 @@ class InferenceController(QObject):
     cancelled = Signal()
 
     def __init__(self, runner: TaskRunner | None = None, parent: QObject | None = None, *,
-                 device: str = "auto", dtype: str = "float32"):
+                 device: str = "auto", dtype: str = "float32", host: ModelHost | None = None):
         super().__init__(parent)
         self._own_runner = runner is None
         # our own runner has no Qt parent: it lives exactly as long as its Python object, so that
@@ -373,7 +349,8 @@ class InferenceController(QObject):
         self.runner = runner if runner is not None else TaskRunner(None, max_threads=2)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
-        self._slot = _ModelSlot()
+        self.host = host if host is not None else ModelHost()
+        self._slot = _ModelSlot(self.host)
         self._inspector = None
         self._device = device
         self._dtype = dtype
@@ -404,11 +381,11 @@ class InferenceController(QObject):
         return self._view
 
     def model_info(self) -> ModelInfo | None:
-        return self._slot.info
+        return self._slot.info if self._slot.loaded else None
 
     def loaded_model(self):
-        """The core ``LoadedModel`` (tests and exports; widgets use :meth:`result`)."""
-        return self._slot.loaded
+        """The core ``LoadedModel`` when the host serves from a thread (tests reach into it), else None."""
+        return self.host.local_model()
 
     def is_busy(self) -> bool:
         return self._busy
@@ -416,14 +393,14 @@ class InferenceController(QObject):
     # -- configuration ---------------------------------------------------------------------------
     def refresh_devices(self) -> None:
         """List the devices in a worker (importing torch takes seconds); ``devicesChanged`` follows."""
-        self.runner.submit(KIND_DEVICES, _devices_task)
+        self.runner.submit(KIND_DEVICES, _devices_task, self.host)
 
     def set_inspector(self, inspector) -> None:
         """The model source of the next runs; another source releases the loaded model."""
         if inspector is self._inspector:
             return
         self._inspector = inspector
-        if self._slot.loaded is not None:
+        if self._slot.loaded:
             self._switch()  # another model (or the same one reopened): its weights may differ
         else:
             self.cancel(quiet=True)
@@ -477,8 +454,7 @@ class InferenceController(QObject):
         if inspection.source != self._inspector.source.name:
             self.failed.emit("the text was inspected with another model: wait for the new inspection")
             return -1
-        loaded = self._slot.loaded
-        ready = loaded is not None and self._slot.owner is self._inspector and loaded.dtype == self._dtype
+        ready = self._slot.matches(self._inspector, self._device, self._dtype)
         self._set_busy(True, "Running…" if ready else "Loading the model and running…")
         generation = self.runner.submit(KIND_RUN, _run_task, self._slot, self._inspector, self._device,
                                         self._dtype, inspection, prefetch)
@@ -506,25 +482,20 @@ class InferenceController(QObject):
         if self._view is not None:
             self._view.close()
             self._view = None
-        ended = self.runner.shutdown(timeout_ms) if self._own_runner else True
-        if ended and self._slot.lock.acquire(timeout=0.5):  # a shared runner may still be finishing a run
-            try:
-                self._slot.release()
-            finally:
-                self._slot.lock.release()
-        return ended
+        self.host.close(timeout_ms / 1000)  # frees the model; a waiting worker gets "closed" at once
+        return self.runner.shutdown(timeout_ms) if self._own_runner else True
 
     # -- internals -------------------------------------------------------------------------------
     def _switch_if_unmatched(self) -> None:
-        loaded = self._slot.loaded
-        if loaded is not None and (loaded.device != self.resolved_device() or loaded.dtype != self._dtype):
+        info = self.model_info()
+        if info is not None and (info.device != self.resolved_device() or info.dtype != self._dtype):
             self._switch()
 
     def _switch(self) -> None:
         """The loaded model no longer matches: cancel, drop the result, free it in a worker."""
         self.cancel(quiet=True)
         self._clear_result()
-        target = self._slot.loaded
+        target = self._slot.info
         if target is not None and not self._closed:
             self.runner.submit(KIND_RELEASE, _release_task, self._slot, target)
 

@@ -43,6 +43,15 @@ def _isolated_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _model_host_in_a_thread(monkeypatch):
+    """Windows serve their model from a thread, so tests can reach into it with torch hooks; the real
+    helper process is tested on its own (``test_model_host_window.py``, ``tests/core/test_model_host.py``)."""
+    from bertinspector.core.model_host import MODE_ENV
+
+    monkeypatch.setenv(MODE_ENV, "thread")
+
+
+@pytest.fixture(autouse=True)
 def _no_thread_left(qtbot):
     """Fail a test that leaves a background task (or a new Python thread) running."""
     before = {t.ident for t in threading.enumerate()}
