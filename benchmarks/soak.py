@@ -7,8 +7,9 @@ folder) on a tiny BERT built with ``tests/modelfactory.build_bert``:
 
 1. warm-up: ``--warmup-inspections`` inspections and ``--warmup-runs`` runs (torch's threads and
    allocator, Qt's caches and the plots reach their working size);
-2. resident memory (``/proc/self/statm``, after ``gc.collect()``) and thread counts (Python threads
-   and the process's OS threads from ``/proc/self/status``, once the worker pools are idle);
+2. resident memory (``/proc/PID/statm`` of the window's process and of the model host, after
+   ``gc.collect()``) and thread counts (Python threads, and both processes' OS threads from
+   ``/proc/PID/status``, once the worker pools are idle);
 3. ``--inspections`` consecutive inspections: a different text each time (8 to ~2,000 characters,
    unicode included), set in the text pane, flushed, waited for;
 4. ``--runs`` runs: a new text every run, Run, wait for the result (the plots redraw each time);
@@ -26,6 +27,7 @@ import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -43,13 +45,13 @@ WORDS = ("the model reads every sentence and the other one quick brown fox jumps
          "naïve café 😀 日本語 שלום مرحبا [MASK] 3.14 can't token tokens input output length").split()
 
 
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
+def rss_bytes(pid="self") -> int:
+    with open(f"/proc/{pid}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def os_threads() -> int:
-    with open("/proc/self/status") as f:
+def os_threads(pid="self") -> int:
+    with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("Threads:"):
                 return int(line.split()[1])
@@ -157,10 +159,14 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bertinspector-soak-"))
     os.environ["BERTINSPECTOR_DATA_DIR"] = str(tmp / "data")
-    sys.path.insert(0, str(ROOT / "tests"))
-    import modelfactory  # noqa: E402 - the tests' builder of tiny real models
+    model = tmp / "tiny-bert"
+    # the tests' builder of tiny real models imports torch: it runs in its own process, so that this one
+    # stays like the app's (torch only in the model host)
+    subprocess.run([sys.executable, "-c", "import sys, pathlib; sys.path.insert(0, sys.argv[1]); import modelfactory; "
+                    "modelfactory.build_bert(pathlib.Path(sys.argv[2]))", str(ROOT / "tests"), str(model)], check=True)
+    from bertinspector.core.model_host import keep_torch_out
 
-    model = modelfactory.build_bert(tmp / "tiny-bert")
+    keep_torch_out()
 
     from PySide6.QtCore import QEventLoop, QSettings, QStandardPaths, QTimer
 
@@ -251,8 +257,20 @@ def main() -> int:
     warmup_s = time.perf_counter() - started
     settle_pools()
     gc.collect()
-    rss_warm, py_threads_warm, os_threads_warm = rss_bytes(), threading.active_count(), os_threads()
-    series = [{"after": "warm-up", "rss_mb": round(rss_warm / 2**20, 1)}]
+    host_pid = controller.host._worker.pid
+
+    def memory() -> tuple[int, int]:
+        """Resident bytes of the window's process and of the model host."""
+        return rss_bytes(), rss_bytes(host_pid)
+
+    def point(after: str) -> dict:
+        window_rss, host_rss = memory()
+        return {"after": after, "window_mb": round(window_rss / 2**20, 1), "model_host_mb": round(host_rss / 2**20, 1),
+                "rss_mb": round((window_rss + host_rss) / 2**20, 1)}
+
+    rss_warm, py_threads_warm = sum(memory()), threading.active_count()
+    os_threads_warm = (os_threads(), os_threads(host_pid))
+    series = [point("warm-up")]
     inspect_ms.clear()
     run_ms.clear()
 
@@ -262,23 +280,23 @@ def main() -> int:
     for i in range(1, args.inspections + 1):
         inspect_once()
         if i % 200 == 0:
-            series.append({"after": f"{i} inspections", "rss_mb": round(rss_bytes() / 2**20, 1)})
+            series.append(point(f"{i} inspections"))
     for i in range(1, args.runs + 1):
         run_once()
         if i % 60 == 0:
-            series.append({"after": f"{args.inspections} inspections + {i} runs",
-                           "rss_mb": round(rss_bytes() / 2**20, 1)})
+            series.append(point(f"{args.inspections} inspections + {i} runs"))
     probe.phase = "idle"
     soak_stall = probe.stop()
     gc_pauses = collector.report()
     soak_s = time.perf_counter() - soak_started
     settle_pools()
     gc.collect()
-    rss_end, py_threads_end, os_threads_end = rss_bytes(), threading.active_count(), os_threads()
-    series.append({"after": "end (gc)", "rss_mb": round(rss_end / 2**20, 1)})
+    rss_end, py_threads_end = sum(memory()), threading.active_count()
+    os_threads_end = (os_threads(), os_threads(host_pid))
+    series.append(point("end (gc)"))
     trimmed = malloc_trim()
-    if trimmed is not None:  # what of the growth is memory the C allocator keeps for reuse
-        series.append({"after": "end (gc + malloc_trim)", "rss_mb": round(trimmed / 2**20, 1)})
+    if trimmed is not None:  # what of the window's growth is memory the C allocator keeps for reuse
+        series.append({"after": "end (gc + malloc_trim of the window's process)", "window_mb": round(trimmed / 2**20, 1)})
     shut = window.shutdown(5000)
     window.close()
 
@@ -286,16 +304,17 @@ def main() -> int:
         values = sorted(values)
         return round(values[min(len(values) - 1, int(q * len(values)))], 1) if values else None
 
+    import importlib.metadata
+
     import PySide6
-    import torch
-    import transformers
 
     growth = (rss_end - rss_warm) / rss_warm * 100
     result = {
         "benchmark": "bertinspector.soak/1",
         "model": "tiny BERT (tests/modelfactory.build_bert: hidden 32, 2 layers, 2 heads)",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "torch": torch.__version__, "transformers": transformers.__version__,
+                    "torch": importlib.metadata.version("torch"),
+                    "transformers": importlib.metadata.version("transformers"),
                     "pyside6": PySide6.__version__, "qpa": os.environ.get("QT_QPA_PLATFORM")},
         "targets": TARGETS,
         "counts": {"warmup_inspections": args.warmup_inspections, "warmup_runs": args.warmup_runs,
@@ -306,10 +325,12 @@ def main() -> int:
                           "p95": pct(inspect_ms[: args.inspections], 0.95),
                           "max": pct(inspect_ms[: args.inspections], 1.0)},
         "run_ms": {"p50": pct(run_ms, 0.5), "p95": pct(run_ms, 0.95), "max": pct(run_ms, 1.0)},
-        "memory": {"rss_after_warmup_mb": round(rss_warm / 2**20, 1), "rss_end_mb": round(rss_end / 2**20, 1),
+        "memory": {"measured": "resident memory of the window's process plus the model host's",
+                   "rss_after_warmup_mb": round(rss_warm / 2**20, 1), "rss_end_mb": round(rss_end / 2**20, 1),
                    "growth_pct": round(growth, 2), "series": series},
         "threads": {"python_after_warmup": py_threads_warm, "python_end": py_threads_end,
-                    "os_after_warmup": os_threads_warm, "os_end": os_threads_end,
+                    "os_after_warmup": {"window": os_threads_warm[0], "model_host": os_threads_warm[1]},
+                    "os_end": {"window": os_threads_end[0], "model_host": os_threads_end[1]},
                     "measured": "after gc and 3 s idle (worker pool threads expire after 2 s)"},
         "gui_stall": {"soak": soak_stall, "warmup": warmup_stall},
         "gc_pauses_during_soak": gc_pauses,
@@ -319,7 +340,7 @@ def main() -> int:
     }
     result["ok"] = {
         "memory": growth <= TARGETS["memory_growth_pct"],
-        "threads": os_threads_end - os_threads_warm <= TARGETS["thread_growth"]
+        "threads": all(end - warm <= TARGETS["thread_growth"] for end, warm in zip(os_threads_end, os_threads_warm))
         and py_threads_end - py_threads_warm <= TARGETS["thread_growth"],
         "stall": soak_stall["max_ms"] <= TARGETS["stall_ms"],
         "no_failures": not failures,

@@ -197,8 +197,9 @@ class RunResult:
         share = {}
         for name, tokens in groups.items():
             columns = np.flatnonzero(np.isin(strings, [t for t in tokens if t]))
+            # the mean over heads and rows of the attention summed over these columns (only they are read)
             share[name] = np.asarray(
-                [float(a.float().mean(0)[:, columns].sum(-1).mean()) if len(columns) else 0.0 for a in self.attentions],
+                [float(a[:, :, columns].float().sum(-1).mean()) if len(columns) else 0.0 for a in self.attentions],
                 dtype=np.float32,
             )
         return share

@@ -143,7 +143,7 @@ class _Server:
         self.conn = conn
         self.send_lock = threading.Lock()
         self.model_thread = ThreadPoolExecutor(1, thread_name_prefix="host-model")
-        self.fetch_threads = ThreadPoolExecutor(2, thread_name_prefix="host-fetch")
+        self.fetch_threads = ThreadPoolExecutor(1, thread_name_prefix="host-fetch")
         self.tokens: dict[int, CancelToken] = {}
         self.runs: dict[int, object] = {}  # run id -> core.inference.RunResult
         self.runs_lock = threading.Lock()
@@ -300,8 +300,13 @@ def _serve_process(conn) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the window's to handle
+    if "torch" in sys.modules and sys.modules["torch"] is None:
+        del sys.modules["torch"]  # the parent's main module, run again here, called keep_torch_out()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     _Server(conn).serve()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # nothing to keep: skip tearing down torch's modules, which can take seconds
 
 
 # -- the window's side ----------------------------------------------------------------------------
@@ -312,6 +317,7 @@ class ModelHost:
         self.in_thread = os.environ.get(MODE_ENV) == "thread" if in_thread is None else in_thread
         self.generation = 0  # counts the hosts started: a model loaded in an earlier one is gone
         self._lock = threading.RLock()  # RLock: a run garbage-collected while sending posts its "drop"
+        self._start_lock = threading.Lock()
         self._conn = None
         self._worker = None  # the process, or the serving thread
         self._server: _Server | None = None
@@ -347,19 +353,23 @@ class ModelHost:
 
     def close(self, timeout_s: float = 2.0) -> None:
         """Stop the host (its model and runs are freed) and wait for it, bounded."""
-        with self._lock:
+        with self._start_lock, self._lock:  # a host being started is stopped too
             self._closed = True
         self._stop(timeout_s)
 
     # -- internals --------------------------------------------------------------------------------
     def _submit(self, op: str, args: tuple) -> tuple[int, Future]:
+        if op in _MODEL_OPS:
+            with self._start_lock:  # starting takes a moment: posts and fetches never wait for it
+                if self._conn is None and not self._closed:
+                    self._start()
         with self._lock:
             if self._closed:
                 raise HostError("the model host was closed")
             if self._conn is None:
                 if op not in _MODEL_OPS:
                     raise InputError("this run's results were released (the model host stopped): run again")
-                self._start()
+                raise HostError("the model host stopped: try again")
             request_id = next(self._ids)
             future: Future = Future()
             self._pending[request_id] = future
@@ -373,23 +383,23 @@ class ModelHost:
     def _start(self) -> None:
         import multiprocessing
 
+        server = None
         if self.in_thread:
             mine, theirs = multiprocessing.Pipe()
-            self._server = _Server(theirs)
-            self._worker = threading.Thread(target=self._server.serve, name="model-host", daemon=True)
+            server = _Server(theirs)
+            worker = threading.Thread(target=server.serve, name="model-host", daemon=True)
         else:
             context = multiprocessing.get_context("spawn")
             mine, theirs = context.Pipe()
-            self._worker = context.Process(target=_serve_process, args=(theirs,), name="bertinspector-model-host",
-                                           daemon=True)
-        self._worker.start()
+            worker = context.Process(target=_serve_process, args=(theirs,), name="bertinspector-model-host", daemon=True)
+        worker.start()
         if not self.in_thread:
             theirs.close()  # the child holds its end: its exit closes the pipe
-        self._conn = mine
-        self.generation += 1
-        self._reader = threading.Thread(target=self._read, args=(mine, self._worker), name="model-host-reader",
-                                        daemon=True)
-        self._reader.start()
+        reader = threading.Thread(target=self._read, args=(mine, worker), name="model-host-reader", daemon=True)
+        with self._lock:
+            self._conn, self._worker, self._server, self._reader = mine, worker, server, reader
+            self.generation += 1
+        reader.start()
 
     def _read(self, conn, worker) -> None:
         while True:
@@ -427,8 +437,8 @@ class ModelHost:
             except (OSError, EOFError):
                 pass
         if worker is not None:
-            worker.join(timeout_s)
-            if not self.in_thread and worker.is_alive():
+            worker.join(timeout_s if self.in_thread else timeout_s / 2)  # a process in the middle of
+            if not self.in_thread and worker.is_alive():  # importing torch is stopped, it keeps nothing
                 worker.terminate()
                 worker.join(1.0)
                 if worker.is_alive():

@@ -204,10 +204,10 @@ class ResultView:
         return float(self.timings.transfer_s)
 
     def peak_memory(self) -> tuple[int | None, str]:
-        """(bytes, what they measure): the GPU's peak for this run, else the process's peak RSS."""
+        """(bytes, what they measure): the GPU's peak for this run, else the model process's peak RSS."""
         if self.timings.peak_memory_bytes is not None:
             return int(self.timings.peak_memory_bytes), f"{self.device} peak"
-        return self.host_peak_bytes, "process peak RSS"
+        return self.host_peak_bytes, "model process peak RSS"
 
     def segment_text(self, segment: int) -> str:
         return self.inspection.segment_text(segment)

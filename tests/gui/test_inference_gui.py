@@ -150,6 +150,9 @@ def test_cancel_stops_the_run_and_nothing_is_shown(qtbot, workspace, model_facto
         with qtbot.waitSignal(ws.controller.cancelled, timeout=2000):
             qtbot.mouseClick(ws.panel.cancel_button, Qt.MouseButton.LeftButton)
         assert not ws.panel.is_busy() and not ws.panel.cancel_button.isEnabled()
+        # the cancel travels over the host's pipe: layer 0 is held until the host has it
+        tokens = ws.controller.host._server.tokens
+        qtbot.waitUntil(lambda: all(t.cancelled for t in tokens.values()), timeout=2000)
     finally:
         gate.remove()
     wait_idle(qtbot, ws.controller)

@@ -84,3 +84,25 @@ def test_the_app_process_never_imports_torch_even_when_it_runs_the_model(model_f
     assert done.returncode == 0, done.stderr
     assert "torch imported: False" in done.stdout
     assert shot.stat().st_size > 10_000
+
+
+def test_closing_the_window_while_the_helper_process_starts_is_quick_and_quiet(qtbot, window, model_factory):
+    """Run starts the helper process, which imports torch for seconds: closing then stops it, bounded."""
+    import time
+
+    load(qtbot, window, model_factory.bert(), text="the model reads this sentence")
+    controller = window.workspace.controller
+    shown, failed = [], []
+    controller.resultReady.connect(shown.append)
+    controller.failed.connect(failed.append)
+    with qtbot.capture_exceptions() as raised:
+        window.run_action.trigger()
+        qtbot.waitUntil(lambda: controller.host.running, timeout=LOAD_TIMEOUT_MS)
+        process = controller.host._worker
+        started = time.monotonic()
+        window.close()
+        took = time.monotonic() - started
+        qtbot.wait(100)
+    assert took < 2.0, f"closing took {took:.2f} s"
+    assert not process.is_alive() and not controller.host.running
+    assert shown == [] and failed == [] and not raised
