@@ -342,7 +342,7 @@ class ModelHost:
         return future.result()
 
     def post(self, op: str, *args) -> None:
-        """Send a message that has no answer ("cancel", "drop"); nothing happens when no host runs."""
+        """Send a message that has no answer ("cancel", "drop", "shutdown"); nothing happens when no host runs."""
         with self._lock:
             if self._conn is None:
                 return
@@ -430,12 +430,8 @@ class ModelHost:
 
     def _stop(self, timeout_s: float) -> None:
         with self._lock:
-            conn, worker, reader = self._conn, self._worker, self._reader
-        if conn is not None:
-            try:
-                conn.send((0, "shutdown", ()))
-            except (OSError, EOFError):
-                pass
+            worker, reader = self._worker, self._reader
+        self.post("shutdown")
         if worker is not None:
             worker.join(timeout_s if self.in_thread else timeout_s / 2)  # a process in the middle of
             if not self.in_thread and worker.is_alive():  # importing torch is stopped, it keeps nothing
