@@ -225,8 +225,12 @@ class RunResult:
         centred = vectors - vectors.mean(0, keepdim=True)
         if centred.shape[0] < 2:
             return np.zeros((centred.shape[0], 2), np.float32)
-        _, _, v = torch.pca_lowrank(centred, q=min(2, *centred.shape), center=False)
-        projected = centred @ v[:, :2]
+        # exact SVD (not the randomised pca_lowrank: the same run must give the same picture), each
+        # axis signed so that its largest coordinate is positive
+        u, s, _ = torch.linalg.svd(centred, full_matrices=False)
+        projected = u[:, :2] * s[:2]
+        largest = projected.gather(0, projected.abs().argmax(0, keepdim=True))
+        projected = projected * torch.where(largest < 0, -1.0, 1.0)
         if projected.shape[1] < 2:
             projected = torch.nn.functional.pad(projected, (0, 2 - projected.shape[1]))
         return _to_numpy(projected)

@@ -84,6 +84,8 @@ class PcaPlot(pg.PlotWidget):
     def _place_labels(self) -> None:
         """Label the points whose labels do not collide: specials first, then the outliers."""
         item = self.getPlotItem()
+        if item is None:  # a resize while the widget is being destroyed
+            return
         for text in self._texts:
             item.removeItem(text)
         self._texts = []
@@ -107,11 +109,13 @@ class PcaPlot(pg.PlotWidget):
                 break
             label = short_label(self._labels[i], 12)
             advance = fm.horizontalAdvance(label)
-            rect = QRectF(px[i] + 0.12 * advance, py[i] - line / 2, advance + 2, line)
+            right = px[i] + 1.12 * advance + 2 <= width  # else on the left, so it is not cut at the edge
+            left_edge = px[i] + 0.12 * advance if right else px[i] - 1.12 * advance - 2
+            rect = QRectF(left_edge, py[i] - line / 2, advance + 2, line)
             if any(rect.intersects(other) for other in placed):
                 continue
             placed.append(rect)
-            text = pg.TextItem(label, color=self._text_color, anchor=(-0.12, 0.5))
+            text = pg.TextItem(label, color=self._text_color, anchor=(-0.12, 0.5) if right else (1.12, 0.5))
             text.setFont(self._font)
             text.setPos(float(points[i, 0]), float(points[i, 1]))
             item.addItem(text, ignoreBounds=True)

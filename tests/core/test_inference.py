@@ -84,6 +84,20 @@ def test_hidden_state_summaries(model_factory):
     assert result.pca(2).shape == (n, 2)
 
 
+def test_the_pca_is_the_exact_one_and_the_same_every_time(model_factory):
+    _, result = run_on(model_factory, "bert", TEXT * 3)
+    vectors = result.hidden_states[2].numpy().astype(np.float64)
+    centred = vectors - vectors.mean(0)
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    expected = u[:, :2] * s[:2]
+    got = result.pca(2)
+    for axis in range(2):  # the same axes up to their sign; the sign puts the largest coordinate positive
+        assert np.allclose(got[:, axis], expected[:, axis], atol=1e-3) or np.allclose(got[:, axis], -expected[:, axis], atol=1e-3)
+        assert got[np.abs(got[:, axis]).argmax(), axis] > 0
+    for _ in range(3):
+        np.testing.assert_array_equal(result.pca(2), got)
+
+
 def test_only_the_received_tokens_run(model_factory):
     _, result = run_on(model_factory, "bert", TEXT * 10, settings=Settings(max_length=16))
     assert len(result.positions) == 16 and result.attention(0, 0).shape == (16, 16)

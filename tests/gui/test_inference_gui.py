@@ -580,6 +580,26 @@ def test_hidden_plot_norms_cosine_and_pca(qtbot, view_of):
     assert blocker.args == [plot.shown_positions()[2]]
 
 
+def test_pca_labels_near_the_right_edge_stay_inside_the_plot(qtbot):
+    from bertinspector.widgets.hidden_plot import PcaPlot
+
+    plot = PcaPlot()
+    qtbot.addWidget(plot)
+    plot.resize(360, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    points = np.asarray([[-5.0, 0.0], [0.0, 3.0], [0.0, -3.0], [8.0, 1.0]], np.float32)
+    plot.set_points(points, ["left", "up", "down", "[MASK]-ish"], np.zeros(4, bool), np.arange(4))
+    qtbot.wait(20)
+    view = plot.getPlotItem().getViewBox()
+    (x0, x1), _ = view.viewRange()
+    labels = {t.toPlainText(): t for t in plot._texts}
+    assert "[MASK]-ish" in labels
+    for text in labels.values():
+        box = view.mapSceneToView(text.mapRectToScene(text.boundingRect())).boundingRect()
+        assert x0 <= box.left() and box.right() <= x1, f"{text.toPlainText()} is cut at the edge"
+
+
 def test_a_selected_token_is_outlined_in_the_plots(qtbot, workspace, model_factory):
     inspector = inspector_for(model_factory)
     ws = workspace(inspector)
