@@ -95,7 +95,7 @@ def main() -> None:
     from bertinspector.core import inference
     from bertinspector.core.inspector import Inspector
     from bertinspector.core.model import Settings
-    from bertinspector.core.model_host import HostedRun, ModelHost
+    from bertinspector.core.model_host import HostedRun, ModelHost, model_side
 
     torch.set_grad_enabled(False)
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +108,7 @@ def main() -> None:
         canvas = Canvas()
         device = loaded.device
         host = ModelHost(in_thread=False)  # the app's path: the model in its helper process
-        host.call("load", inspector.source, False, args.device, "float32")
+        host.call("load", model_side(inspector), args.device, "float32")
 
         def sync():
             if device.startswith("cuda"):

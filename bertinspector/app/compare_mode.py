@@ -35,9 +35,10 @@ def compare_slots(cancel, inspection_a: Inspection, inspector_b, slot: SlotB, id
 
 
 def run_slots(cancel, host, inspector_a, inspector_b, comparison, device: str):
-    """Run A's and B's models in the model host (one load when they are the same) and compare their outputs."""
-    result = host.call("compare", inspector_a.source, inspector_a.trust_remote_code, inspector_b.source,
-                       inspector_b.trust_remote_code, comparison, device, cancel=cancel)
+    """Run A's and B's models in the model host (kept loaded there for the next run) and compare their outputs."""
+    from bertinspector.core.model_host import model_side
+
+    result = host.call("compare", model_side(inspector_a), model_side(inspector_b), comparison, device, cancel=cancel)
     return comparison, result
 
 

@@ -228,14 +228,12 @@ def _top(mask: dict) -> list[tuple[str, float]]:
     return [(str(t), float(p)) for t, p in zip(mask["tokens"], mask["probabilities"])]
 
 
-def run_both(inspector_a, inspector_b, comparison, device: str, cancel=None) -> dict:
-    """Run A's and B's models on their inspections (one load when they are the same) and compare them."""
+def run_both(model_a, model_b, comparison, cancel=None) -> dict:
+    """Run A's and B's models on their inspections and compare the outputs; ``model_x`` is
+    (Inspector, :class:`~bertinspector.core.inference.LoadedModel`), the same pair for both when they share it."""
     from bertinspector.core import inference
 
-    loaded_a = inference.load_model(inspector_a, device)
-    if cancel is not None:
-        cancel.check()
+    (inspector_a, loaded_a), (inspector_b, loaded_b) = model_a, model_b
     run_a = inference.run(loaded_a, comparison.a, inspector_a.tokenizer(comparison.a.settings.lowercase), cancel)
-    loaded_b = loaded_a if inspector_b is inspector_a else inference.load_model(inspector_b, device)
     run_b = inference.run(loaded_b, comparison.b, inspector_b.tokenizer(comparison.b.settings.lowercase), cancel)
     return compare_runs(run_a, run_b, comparison.alignment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ MAX_IDS = 1_000_000
 MAX_ID = 2**31 - 1
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _ID_WRAPPERS = re.compile(r"tensor|array|dtype\s*=\s*\w+(\.\w+)*|[\[\](){}]")
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Inspector:
         self._lock = threading.RLock()
         self.facts = facts_module.read_facts(source, config, self.tokenizer("auto"))
         self.weight_report: WeightReport | None = None
+        self.serial = next(_SERIALS)  # tells this opening from a reopening of the same source (files may differ)
 
     @classmethod
     def open(cls, src: str, *, trust_remote_code: bool = False) -> "Inspector":

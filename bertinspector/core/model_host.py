@@ -4,7 +4,8 @@ Python holds the GIL while torch initialises (one C call of ~250 ms) and while b
 window's process that would freeze the window although the work runs in a worker thread. The host
 keeps torch in a child process (``multiprocessing`` "spawn") and is driven over a pipe:
 
-- ``devices``, ``load``, ``run``, ``release`` and ``compare`` run one at a time in the host's model thread;
+- ``devices``, ``load``, ``run``, ``release`` and ``compare`` run one at a time in the host's model thread
+  (``compare`` keeps the last compare run's models loaded, and reuses the window's model where it can);
 - ``fetch`` reads one numpy slice (a head's attention, the norms, a PCA …) of a kept run, beside them;
 - ``cancel`` is handled at once: the request it names stops before the next encoder layer;
 - ``drop`` forgets a kept run (its tensors are freed).
@@ -148,8 +149,10 @@ class _Server:
         self.runs: dict[int, object] = {}  # run id -> core.inference.RunResult
         self.runs_lock = threading.Lock()
         self.run_ids = itertools.count(1)
-        self.loaded = None  # core.inference.LoadedModel
+        self.loaded = None  # core.inference.LoadedModel: the window's model
         self.inspector = None  # the host's own Inspector of the loaded model
+        self.loaded_key = None  # (serial, device asked for, dtype) of the loaded model
+        self.compare_models: dict[tuple, tuple] = {}  # (serial, device) -> (Inspector, LoadedModel)
 
     def serve(self) -> None:
         try:
@@ -203,14 +206,14 @@ class _Server:
 
         return inference.devices()
 
-    def op_load(self, cancel, source, trust_remote_code: bool, device: str, dtype: str) -> ModelInfo:
+    def op_load(self, cancel, side: tuple, device: str, dtype: str) -> ModelInfo:
         from bertinspector.core import inference
 
         self._release()
-        inspector = _open(source, trust_remote_code)
+        inspector = _open(side)
         cancel.check()
         loaded = inference.load_model(inspector, device, dtype)
-        self.loaded, self.inspector = loaded, inspector
+        self.loaded, self.inspector, self.loaded_key = loaded, inspector, (side[2], device, dtype)
         report = inspector.weight_report
         return ModelInfo(
             source=loaded.source, device=loaded.device, dtype=loaded.dtype, kind=loaded.kind,
@@ -246,29 +249,52 @@ class _Server:
     def op_release(self, cancel) -> bool:
         return self._release()
 
-    def op_compare(self, cancel, source_a, trust_a: bool, source_b, trust_b: bool, comparison, device: str) -> dict:
+    def op_compare(self, cancel, side_a: tuple, side_b: tuple, comparison, device: str) -> dict:
+        """Run A's and B's models; they stay loaded for the next compare run (the window's model is reused)."""
         from bertinspector.core.compare_runs import run_both
 
-        inspector_a = _open(source_a, trust_a)
-        same = source_b == source_a and trust_b == trust_a
-        inspector_b = inspector_a if same else _open(source_b, trust_b)
-        return run_both(inspector_a, inspector_b, comparison, device, cancel)
+        keys = [(side_a[2], device), (side_b[2], device)]
+        for key in [k for k in self.compare_models if k not in keys]:
+            self.compare_models.pop(key)[1].release()
+        model_a, model_b = (self._compare_model(side, key, cancel) for side, key in zip((side_a, side_b), keys))
+        return run_both(model_a, model_b, comparison, cancel)
+
+    def _compare_model(self, side: tuple, key: tuple, cancel) -> tuple:
+        from bertinspector.core import inference
+
+        if self.loaded is not None and self.loaded_key == (*key, "float32"):
+            return self.inspector, self.loaded
+        if key not in self.compare_models:
+            cancel.check()
+            inspector = _open(side)
+            self.compare_models[key] = (inspector, inference.load_model(inspector, key[1]))
+        return self.compare_models[key]
 
     def _release(self) -> bool:
+        """Free every model (the window's and the compare runs'); True when the window's was loaded."""
         loaded = self.loaded
         with self.runs_lock:
             self.runs.clear()
+        for _, other in self.compare_models.values():
+            other.release()
+        self.compare_models.clear()
         if loaded is None:
             return False
-        self.loaded = self.inspector = None
+        self.loaded = self.inspector = self.loaded_key = None
         loaded.release()
         return True
 
 
-def _open(source, trust_remote_code: bool):
+def model_side(inspector) -> tuple:
+    """What the host needs to open its own copy of ``inspector``'s model: (source, trust, serial)."""
+    return inspector.source, inspector.trust_remote_code, inspector.serial
+
+
+def _open(side: tuple):
     from bertinspector.core import facts
     from bertinspector.core.inspector import Inspector
 
+    source, trust_remote_code, _serial = side
     return Inspector(source, facts.read_config(source.folder), trust_remote_code=trust_remote_code)
 
 

@@ -29,7 +29,7 @@ from bertinspector.core.errors import InputError
 from bertinspector.core.inference import DTYPES
 from bertinspector.core.inspector import WeightReport
 from bertinspector.core.model import Inspection
-from bertinspector.core.model_host import HostedRun, ModelHost, ModelInfo
+from bertinspector.core.model_host import HostedRun, ModelHost, ModelInfo, model_side
 from bertinspector.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class _ModelSlot:
         if self.matches(inspector, device, dtype):
             return False
         self.info = None
-        info = self.host.call("load", inspector.source, inspector.trust_remote_code, device, dtype, cancel=cancel)
+        info = self.host.call("load", model_side(inspector), device, dtype, cancel=cancel)
         inspector.weight_report = WeightReport(info.model_class, info.random_weights, info.unexpected_weights)
         self.info, self.owner, self.requested, self.generation = info, inspector, device, self.host.generation
         return True

@@ -19,7 +19,7 @@ from bertinspector.core.compare_runs import compare_runs
 from bertinspector.core.errors import Cancelled, HostError, InputError, SourceError
 from bertinspector.core.inspector import Inspector
 from bertinspector.core.model import Settings
-from bertinspector.core.model_host import HostedRun, ModelHost
+from bertinspector.core.model_host import HostedRun, ModelHost, model_side
 
 TEXT = "the model reads this sentence and the other one"
 
@@ -32,7 +32,7 @@ def process_host():
 
 
 def hosted_run(host, inspector, inspection, device="cpu"):
-    host.call("load", inspector.source, False, device, "float32")
+    host.call("load", model_side(inspector), device, "float32")
     return HostedRun(host, inspection, host.call("run", inspection))
 
 
@@ -63,7 +63,7 @@ def test_a_process_host_gives_the_same_numbers_as_the_core_in_this_process(proce
 
 def test_the_weight_report_and_devices_come_from_the_host(process_host, model_factory):
     inspector = Inspector.open(str(model_factory.variant("masked_lm")))
-    info = process_host.call("load", inspector.source, False, "auto", "float32")
+    info = process_host.call("load", model_side(inspector), "auto", "float32")
     assert info.model_class == "BertForMaskedLM" and info.device in ("cpu", "cuda:0", "mps")
     names = {d.name: d for d in process_host.call("devices")}
     assert names["cpu"].available and "auto" in names
@@ -81,14 +81,14 @@ def test_a_closed_run_is_forgotten_by_the_host(process_host, model_factory):
 def test_errors_come_back_as_one_line_of_the_same_kind(process_host, model_factory):
     inspector = Inspector.open(str(model_factory.variant("bert")))
     ids = inspector.inspect_ids("[101, 99999, 102]")
-    process_host.call("load", inspector.source, False, "cpu", "float32")
+    process_host.call("load", model_side(inspector), "cpu", "float32")
     with pytest.raises(InputError, match="outside the model's"):
         process_host.call("run", ids)
     with pytest.raises(InputError, match="runs on a GPU only"):
-        process_host.call("load", inspector.source, False, "cpu", "float16")
+        process_host.call("load", model_side(inspector), "cpu", "float16")
     broken = Inspector.open(str(model_factory.variant("truncated_weights")))
     with pytest.raises(SourceError, match="weights cannot be loaded"):
-        process_host.call("load", broken.source, False, "cpu", "float32")
+        process_host.call("load", model_side(broken), "cpu", "float32")
 
 
 def test_cancel_stops_a_run_in_the_host(model_factory):
@@ -96,7 +96,7 @@ def test_cancel_stops_a_run_in_the_host(model_factory):
     host = ModelHost(in_thread=True)
     try:
         inspector = Inspector.open(str(model_factory.variant("bert")))
-        host.call("load", inspector.source, False, "cpu", "float32")
+        host.call("load", model_side(inspector), "cpu", "float32")
         entered = []
         layer = inference._encoder_layers(host.local_model().model)[0]
         handle = layer.register_forward_pre_hook(lambda *_: (entered.append(1), time.sleep(0.3)))
@@ -138,7 +138,7 @@ def test_a_host_killed_mid_call_gives_one_line(model_factory):
     try:
         inspector = Inspector.open(str(model_factory.variant("bert")))
         long_text = inspector.inspect(TEXT * 40, settings=Settings(truncation="none"))
-        host.call("load", inspector.source, False, "cpu", "float32")
+        host.call("load", model_side(inspector), "cpu", "float32")
         import threading
 
         threading.Timer(0.3, os.kill, (host._worker.pid, signal.SIGKILL)).start()
@@ -152,7 +152,7 @@ def test_a_host_killed_mid_call_gives_one_line(model_factory):
 def test_compare_runs_in_the_host_agree_with_this_process(process_host, model_factory):
     inspector = Inspector.open(str(model_factory.variant("bert")))
     comparison = compare(inspector.inspect(TEXT), inspector.inspect(TEXT, settings=Settings(lowercase="off")))
-    remote = process_host.call("compare", inspector.source, False, inspector.source, False, comparison, "cpu")
+    remote = process_host.call("compare", model_side(inspector), model_side(inspector), comparison, "cpu")
     loaded = inference.load_model(inspector, "cpu")
     local = compare_runs(inference.run(loaded, comparison.a, inspector.tokenizer()),
                          inference.run(loaded, comparison.b, inspector.tokenizer()), comparison.alignment)
@@ -178,7 +178,7 @@ def test_custom_code_stays_refused_in_the_host(process_host, model_factory, tmp_
     folder = model_factory.variant("auto_map")
     inspector = Inspector.open(str(folder))
     with pytest.raises(SourceError, match="needs its own code"):
-        process_host.call("load", inspector.source, False, "cpu", "float32")
+        process_host.call("load", model_side(inspector), "cpu", "float32")
     assert not marker.exists()
 
 
@@ -200,3 +200,32 @@ def test_the_window_process_reads_tokenizers_without_torch(model_factory):
     assert "PyTorch was not found" not in done.stderr
     expected = Inspector.open(str(folder)).inspect(TEXT + " café").tokens.ids
     assert done.stdout.strip() == str(list(expected))
+
+
+def test_compare_runs_keep_their_models_and_reuse_the_windows_model(model_factory, monkeypatch):
+    host = ModelHost(in_thread=True)
+    loads = []
+    original = inference.load_model
+
+    def counted(inspector, *args, **kwargs):
+        loads.append(inspector.source.folder.name)
+        return original(inspector, *args, **kwargs)
+
+    monkeypatch.setattr(inference, "load_model", counted)
+    a = Inspector.open(str(model_factory.variant("bert")))
+    b = Inspector.open(str(model_factory.variant("roberta")))
+    comparison = compare(a.inspect(TEXT), b.inspect(TEXT))
+    try:
+        host.call("load", model_side(a), "cpu", "float32")
+        first = host.call("compare", model_side(a), model_side(b), comparison, "cpu")
+        assert len(loads) == 2  # the window's model served as A; only B loaded
+        again = host.call("compare", model_side(a), model_side(b), comparison, "cpu")
+        assert len(loads) == 2 and again["cls_cosine"] == pytest.approx(first["cls_cosine"], abs=1e-6)
+        reopened = Inspector.open(str(model_factory.variant("roberta")))
+        host.call("compare", model_side(a), model_side(reopened), comparison, "cpu")
+        assert len(loads) == 3  # a reopened model (its files may have changed) loads again
+        host.call("release")
+        host.call("compare", model_side(a), model_side(reopened), comparison, "cpu")
+        assert len(loads) == 5  # released with the window's model: both load again
+    finally:
+        host.close()
