@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
 from bertinspector import APP_ID
+from bertinspector.core.errors import first_line
 from bertinspector.qt.resources import app_icon
 from bertinspector.qt.settings import APPLICATION, ORGANIZATION
 
@@ -68,7 +69,7 @@ def install_excepthook(report) -> None:
         log.error("uncaught error", exc_info=(kind, value, tb))
         if os.environ.get("BERTINSPECTOR_DEBUG"):
             traceback.print_exception(kind, value, tb)
-        text = str(value).strip().splitlines()[0][:200] if str(value).strip() else ""
+        text = first_line(value, 200, default="")
         try:
             report(f"Internal error: {kind.__name__}{': ' + text if text else ''} (details in the log)")
         except Exception:  # noqa: BLE001 - the hook must never raise

@@ -14,13 +14,6 @@ from bertinspector.core.model import Inspection
 from bertinspector.widgets.compare_view import SAME_AS_A, CompareView, SlotB
 
 
-def open_model_b(cancel, src: str):
-    from bertinspector.core.inspector import Inspector
-
-    cancel.check()
-    return src, Inspector.open(src)
-
-
 def compare_slots(cancel, inspection_a: Inspection, inspector_b, slot: SlotB, ids: str | None):
     """B's inspection of the same input, and the comparison of A and B."""
     from bertinspector.core.compare import compare
@@ -60,7 +53,6 @@ class CompareMode(QObject):
         self.dock.hide()
         self.inspector_b = None  # None: slot B uses A's model
         self.source_b: str | None = None
-        self._loading_b: str | None = None
         self.view.modelBRequested.connect(self.load_model_b)
         self.view.slotBChanged.connect(self.refresh)
         self.view.groupSelected.connect(self._highlight_group)
@@ -97,9 +89,10 @@ class CompareMode(QObject):
             self.view.set_model_b_loaded(None)
             self.refresh()
             return
-        self._loading_b = src
+        from bertinspector.app.main_window import open_model  # the window imports this module
+
         self.view.set_model_b_loading(src)
-        self.window.runner.submit("load_b", open_model_b, src)
+        self.window.runner.submit("load_b", open_model, src, False)
 
     def refresh(self) -> None:
         """Inspect B and align it with A (in the background; the newest request wins)."""
@@ -136,7 +129,6 @@ class CompareMode(QObject):
     def _on_finished(self, kind: str, _generation: int, result) -> None:
         if kind == "load_b":
             src, inspector = result
-            self._loading_b = None
             self.inspector_b, self.source_b = inspector, src
             facts = inspector.facts
             self.view.set_model_b_loaded(src, f"{facts.model_type or '?'} · {facts.tokenizer_class}")
@@ -153,7 +145,6 @@ class CompareMode(QObject):
 
     def _on_failed(self, kind: str, _generation: int, message: str) -> None:
         if kind == "load_b":
-            self._loading_b = None
             self.view.set_model_b_error(f"Could not load slot B's model: {message}")
         elif kind == "compare":
             self.view.setComparison(None)
@@ -174,8 +165,5 @@ class CompareMode(QObject):
                 editors[segment].set_compare_cut(char)
 
     def _highlight_group(self, segment: int, start: int, end: int) -> None:
-        if segment < 0:
-            return
-        for editor_segment in (0, 1):
-            spans = [(start, end)] if editor_segment == segment else []
-            self.window.text_pane.editor(editor_segment).set_highlight_spans(spans)
+        if segment >= 0:
+            self.window.mark_span(segment, start, end)

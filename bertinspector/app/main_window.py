@@ -224,8 +224,6 @@ class MainWindow(QMainWindow):
 
         # devices are listed once a model has loaded (listing imports torch: never before the window shows)
         self.workspace = InferenceWorkspace(parent=self, list_devices=False)
-        self._devices_listed = False
-        self._frozen = False
         self._diagnostic_highlighted = False
         self.inference_dock = QDockWidget("Model Output", self)
         self.inference_dock.setObjectName("inferenceDock")
@@ -364,7 +362,7 @@ class MainWindow(QMainWindow):
         self.workspace.tokenSelected.connect(self.select_token)
         self.token_view.currentChanged.connect(self.workspace.select_token)
         self.workspace.tokenLabelsChanged.connect(self.token_view.set_token_labels)
-        self.workspace.answerSpanChanged.connect(self._show_answer)
+        self.workspace.answerSpanChanged.connect(self.mark_span)  # a question-answering model's answer
         controller = self.workspace.controller
         controller.modelLoaded.connect(self._on_weights_loaded)
         controller.failed.connect(self._on_weights_failed)
@@ -414,6 +412,7 @@ class MainWindow(QMainWindow):
         self.picker.source_field.selectAll()
 
     def _model_loaded(self, src: str, inspector) -> None:
+        first_model = self.inspector is None
         self.inspector = inspector
         self._model_src = src
         self._loading_src = None
@@ -427,14 +426,11 @@ class MainWindow(QMainWindow):
         if inspector.refused_remote_code:
             self.picker.ask_trust(src)
         self.workspace.set_inspector(inspector)
-        if not self._frozen:
+        if first_model:
             # transformers and tokenizers are imported now: keep their objects out of the cyclic
             # collector, whose full passes over them would stall typing every few keys (freeze is
             # O(1); collecting first would itself stall the window ~70 ms)
-            self._frozen = True
             gc.freeze()
-        if not self._devices_listed:
-            self._devices_listed = True
             self.workspace.controller.refresh_devices()
         self.facts_card.set_facts(facts, self.inspection.diagnostics if self.inspection else (), None)
         self.settings_bar.set_model_default(facts.model_max_length)
@@ -540,8 +536,8 @@ class MainWindow(QMainWindow):
         self.token_view.set_current(index, scroll=True)
         self._on_token_current(index)
 
-    def _show_answer(self, segment: int, start: int, end: int) -> None:
-        """Mark a question-answering model's answer in its segment (segment -1 clears)."""
+    def mark_span(self, segment: int, start: int, end: int) -> None:
+        """Mark characters ``start:end`` of a segment in its editor, clearing the other (segment -1 clears both)."""
         for editor_segment in (0, 1):
             spans = [(start, end)] if editor_segment == segment else []
             self.text_pane.editor(editor_segment).set_highlight_spans(spans)
@@ -781,7 +777,6 @@ class MainWindow(QMainWindow):
         """Cancel background work and wait (bounded) for it to end."""
         self._closing = True
         workspace_done = self.workspace.shutdown(timeout_ms)
-        self.runner.cancel("compare_run")
         return self.runner.shutdown(timeout_ms) and workspace_done
 
     def closeEvent(self, event) -> None:

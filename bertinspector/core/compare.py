@@ -27,7 +27,7 @@ import numpy as np
 
 from bertinspector.core import report
 from bertinspector.core.errors import InputError
-from bertinspector.core.model import COMPARISON_SCHEMA, Inspection, Settings, Tokens
+from bertinspector.core.model import COMPARISON_SCHEMA, Inspection, Settings, Tokens, lowercase_applied
 
 #: Difference flags of a group, as attribute name -> the name used in JSON.
 FLAGS = {"boundary": "boundary", "unk_a": "unk-a", "unk_b": "unk-b", "special": "special",
@@ -130,9 +130,6 @@ class Comparison:
     def differing_rows(self) -> tuple[ConfigRow, ...]:
         return tuple(r for r in self.config_diff if r.differs)
 
-    def inspections(self) -> tuple[Inspection, Inspection]:
-        return self.a, self.b
-
 
 def compare(a: Inspection, b: Inspection) -> Comparison:
     """Align ``a`` and ``b``, diff their preprocessing facts and sum up both sides."""
@@ -169,13 +166,12 @@ def align(a: Inspection, b: Inspection) -> list[AlignedGroup]:
     specials = _special_groups(ta, a_rank, tb, b_rank)
 
     # One reading order over all groups: (segment rank, char, text after specials at the same char, k).
-    keys, builders = [], []
+    keys = []
     for sa, sb, columns in parts:
         starts = columns["start"]
         rank = sa if sa is not None else 2 + sb
         keys.append(np.stack([np.full(len(starts), rank), starts, np.ones(len(starts), np.int64),
                               np.zeros(len(starts), np.int64)]))
-        builders.append((sa, sb, columns))
     if specials:
         keys.append(np.array([[s[0] for s in specials], [s[1] for s in specials],
                               [0] * len(specials), [s[2] for s in specials]], dtype=np.int64))
@@ -185,7 +181,7 @@ def align(a: Inspection, b: Inspection) -> list[AlignedGroup]:
     order = np.lexsort(key[::-1]).tolist()
 
     groups: list[AlignedGroup] = []
-    for sa, sb, columns in builders:
+    for sa, sb, columns in parts:
         groups.extend(_build_text_groups(sa, sb, columns))
     for _rank, _char, _k, pa, pb, flags in specials:
         groups.append(AlignedGroup(None, None, None, pa, pb, False, *flags))
@@ -351,7 +347,7 @@ def config_diff(a: Inspection, b: Inspection) -> list[ConfigRow]:
 
 def lowercase_in_effect(inspection: Inspection) -> bool:
     """Whether the text was lowercased: the setting when forced, else what the model's files say."""
-    return {"on": True, "off": False}.get(inspection.settings.lowercase, bool(inspection.facts.lowercase))
+    return lowercase_applied(inspection.settings.lowercase, inspection.facts.lowercase)
 
 
 def max_length_in_effect(inspection: Inspection) -> int | None:
@@ -417,7 +413,7 @@ class Variant:
 
 
 def _flip_lowercase(settings: Settings, text: str, pair: str | None, facts) -> tuple[Settings, str, str | None]:
-    on = {"on": True, "off": False}.get(settings.lowercase, bool(getattr(facts, "lowercase", False)))
+    on = lowercase_applied(settings.lowercase, getattr(facts, "lowercase", False))
     return settings.with_(lowercase="off" if on else "on"), text, pair
 
 

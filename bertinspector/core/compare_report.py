@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
-
 from bertinspector.core import report
 from bertinspector.core.compare import AlignedGroup, Comparison, group_text
 from bertinspector.core.model import Inspection
@@ -99,7 +97,7 @@ def cells(comparison: Comparison, group: AlignedGroup, _lost_ends: tuple | None 
         text_cell = text.translate(_VISIBLE)
         if len(text_cell) > TEXT_CELL_LIMIT:
             text_cell = text_cell[: TEXT_CELL_LIMIT - 1] + "…"
-    last_a, last_b = _lost_ends or (_last_lost(comparison.a), _last_lost(comparison.b))
+    last_a, last_b = _lost_ends or (report.last_lost(comparison.a), report.last_lost(comparison.b))
     return (text_cell, _side_cell(comparison.a, group.a, last_a), _side_cell(comparison.b, group.b, last_b),
             markers(comparison, group))
 
@@ -107,7 +105,7 @@ def cells(comparison: Comparison, group: AlignedGroup, _lost_ends: tuple | None 
 def aligned_lines(comparison: Comparison, width: int = 100) -> list[str]:
     """The groups as columns, wrapped to ``width``: a text row, an A row, a B row and a marker row."""
     label_width = max(_width(label) for label in LABELS) + 2
-    lost_ends = (_last_lost(comparison.a), _last_lost(comparison.b))
+    lost_ends = (report.last_lost(comparison.a), report.last_lost(comparison.b))
     lines: list[str] = []
     block: list[tuple[tuple[str, ...], int]] = []
     used = label_width
@@ -148,11 +146,6 @@ def _side_cell(inspection: Inspection, positions: tuple[int, ...], last_lost: in
             piece += LOST_CLOSE
         pieces.append(piece)
     return " ".join(pieces)
-
-
-def _last_lost(inspection: Inspection) -> int | None:
-    lost = np.flatnonzero(~inspection.tokens.kept)
-    return int(lost[-1]) if len(lost) else None
 
 
 # -- tables ----------------------------------------------------------------------------------

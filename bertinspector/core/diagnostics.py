@@ -234,24 +234,28 @@ def special_token_text_not_special(inspector, inspection):
     tokenizer = inspector.tokenizer(inspection.settings.lowercase)
     pattern = inspector.special_text_pattern
     tokens = inspection.tokens
+    special_ids = set(tokenizer.all_special_ids)
+    own = {t for t in (tokenizer.mask_token, tokenizer.cls_token, tokenizer.sep_token, tokenizer.bos_token, tokenizer.eos_token) if t}
+    hint = f"; this model's special tokens are {', '.join(sorted(own))}" if own else ""
     for segment in (0, 1):
         text = inspection.segment_text(segment)
         if not text:
             continue
         in_segment = np.flatnonzero(tokens.segments == segment)
+        starts, ends = tokens.starts[in_segment], tokens.ends[in_segment]
+        # spans a special token's id sits on (added tokens may carry offsets)
+        became_special = {(s, e) for s, e, i in zip(starts.tolist(), ends.tolist(), tokens.ids[in_segment].tolist())
+                          if i in special_ids}
         bad, positions = [], []
         for match in pattern.finditer(text):
             span = (match.start(), match.end())
-            if _became_special(tokenizer, inspection, segment, span):
+            if span in became_special:
                 continue
             bad.append((match.group(), (*span, segment)))
-            covering = in_segment[(tokens.starts[in_segment] < span[1]) & (tokens.ends[in_segment] > span[0])]
-            positions.extend(covering.tolist())
+            positions.extend(in_segment[(starts < span[1]) & (ends > span[0])].tolist())
         if not bad:
             continue
         names = sorted({s for s, _ in bad})
-        own = {t for t in (tokenizer.mask_token, tokenizer.cls_token, tokenizer.sep_token, tokenizer.bos_token, tokenizer.eos_token) if t}
-        hint = f"; this model's special tokens are {', '.join(sorted(own))}" if own else ""
         replacement = tokenizer.mask_token if any("mask" in n.lower() for n in names) and tokenizer.mask_token else None
         fix = (f"text = text.replace({names[0]!r}, tokenizer.mask_token)" if replacement and names[0] != replacement
                else "text = text.replace(literal, tokenizer.<role>_token)  # use this model's own special token")
@@ -261,13 +265,6 @@ def special_token_text_not_special(inspector, inspection):
             f"text, not as a special token{hint}",
             tokens=positions, spans=[span for _, span in bad], fix=fix,
         )
-
-
-def _became_special(tokenizer, inspection, segment, span) -> bool:
-    """Whether a special token's id sits on these characters (added tokens may carry offsets)."""
-    tokens = inspection.tokens
-    hits = np.flatnonzero((tokens.segments == segment) & (tokens.starts == span[0]) & (tokens.ends == span[1]))
-    return any(int(tokens.ids[i]) in tokenizer.all_special_ids for i in hits)
 
 
 @check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from bertinspector.core.diagnostics import src_literal
 from bertinspector.core.model import Inspection
 
 CSV_COLUMNS = ("index", "token", "id", "start", "end", "text", "special", "subword", "unk", "type_id", "segment", "kept")
@@ -32,10 +33,9 @@ def _blank(value) -> str:
 def python_snippet(inspector, inspection: Inspection) -> str:
     """Runnable code giving the same ids as the inspection (``encoding``), and the model call."""
     s = inspection.settings
-    source = inspector.source
-    folder = source.name if source.kind == "hub" else str(source.folder)
+    src = src_literal(inspector)
     trust_remote_code = inspector.trust_remote_code
-    load_args = [repr(folder)]
+    load_args = [src]
     lines = ["from transformers import AutoModel, AutoTokenizer", ""]
     facts = inspection.facts
     lowercase_kwarg = s.lowercase != "auto" and facts.normalizer and facts.normalizer.startswith("BertNormalizer")
@@ -52,7 +52,7 @@ def python_snippet(inspector, inspection: Inspection) -> str:
                   "state = json.loads(tokenizer.backend_tokenizer.to_str())",
                   f"state[\"normalizer\"] = json.loads({state!r})",
                   "tokenizer.backend_tokenizer.normalizer = Tokenizer.from_str(json.dumps(state)).normalizer"]
-    model_args = ", ".join([repr(folder)] + (["trust_remote_code=True"] if trust_remote_code else []))
+    model_args = ", ".join([src] + (["trust_remote_code=True"] if trust_remote_code else []))
     model_lines = [f"model = AutoModel.from_pretrained({model_args}, attn_implementation=\"eager\")"]
     if inspection.input_kind == "ids":
         ids = [int(i) for i in inspection.tokens.ids]

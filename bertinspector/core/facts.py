@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import struct
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bertinspector.core.sources import ModelSource, read_json
@@ -95,9 +95,6 @@ class ModelFacts:
         data["architectures"] = list(self.architectures)
         return data
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 def read_config(folder: Path) -> dict:
     config = read_json(folder / "config.json")
@@ -112,12 +109,15 @@ def raise_invalid(path: Path):
     raise SourceError(f"{path} does not hold a JSON object")
 
 
-def needs_remote_code(folder: Path, config: dict) -> bool:
-    """True when the model's files point at custom Python code (``auto_map``)."""
+def needs_remote_code(folder: Path, config: dict, tokenizer_config: dict | None = None) -> bool:
+    """True when the model's files point at custom Python code (``auto_map``).
+
+    ``tokenizer_config``: tokenizer_config.json's dict when already read."""
     if config.get("auto_map"):
         return True
-    tokenizer_config = folder / "tokenizer_config.json"
-    return tokenizer_config.is_file() and bool(_optional_json(tokenizer_config).get("auto_map"))
+    if tokenizer_config is None:
+        tokenizer_config = _optional_json(folder / "tokenizer_config.json")
+    return bool(tokenizer_config.get("auto_map"))
 
 
 def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
@@ -163,7 +163,7 @@ def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
         tokenizer_json_truncation=_int((tokenizer_json.get("truncation") or {}).get("max_length")),
         special_tokens=_special_tokens(tokenizer),
         weights_files=tuple(sorted(p.name for p in folder.iterdir() if p.suffix in {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack"})),
-        needs_remote_code=needs_remote_code(folder, config),
+        needs_remote_code=needs_remote_code(folder, config, tokenizer_config),
         cased_vocab=_vocab_is_cased(tokenizer),
         normalizer=_describe(normalizer),
         pre_tokenizer=_describe(_component_state(tokenizer.backend_tokenizer.pre_tokenizer)),

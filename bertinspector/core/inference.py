@@ -56,6 +56,11 @@ def resolve_device(name: str) -> str:
         raise InputError(f"{name} is not available: " + next(d.reason for d in devices() if d.name == "cuda"))
     if name == "mps" and not torch.backends.mps.is_available():
         raise InputError("mps is not available on this machine")
+    return device_name(name)
+
+
+def device_name(name: str) -> str:
+    """A device as torch names it once chosen: plain "cuda" is the first GPU."""
     return "cuda:0" if name == "cuda" else name
 
 
@@ -145,8 +150,7 @@ class RunResult:
 
     @property
     def labels(self) -> list[str]:
-        strings = self.inspection.tokens.strings
-        return [strings[i] for i in self.positions]
+        return received_labels(self.inspection, self.positions)
 
     def attention(self, layer: int, head: int | str = "mean") -> np.ndarray:
         """[seq, seq] attention of one head, or "mean" / "max" over the heads of a layer."""
@@ -234,6 +238,12 @@ class RunResult:
         if projected.shape[1] < 2:
             projected = torch.nn.functional.pad(projected, (0, 2 - projected.shape[1]))
         return _to_numpy(projected)
+
+
+def received_labels(inspection: Inspection, positions: np.ndarray) -> list[str]:
+    """The token strings the model received, in order (``positions``: indices in ``inspection.tokens``)."""
+    strings = inspection.tokens.strings
+    return [strings[i] for i in positions]
 
 
 def _to_numpy(tensor) -> np.ndarray:

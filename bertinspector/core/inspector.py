@@ -12,7 +12,7 @@ import numpy as np
 
 from bertinspector.core import diagnostics, facts as facts_module, normalization, sources, tokenizer as tokenizer_module
 from bertinspector.core.errors import InputError
-from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window
+from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window, lowercase_applied
 
 MAX_IDS = 1_000_000
 MAX_ID = 2**31 - 1
@@ -35,7 +35,6 @@ class Inspector:
 
     def __init__(self, source: sources.ModelSource, config: dict, *, trust_remote_code: bool):
         self.source = source
-        self.config = config
         needs_code = facts_module.needs_remote_code(source.folder, config)
         self.refused_remote_code = needs_code and not trust_remote_code
         self.trust_remote_code = trust_remote_code
@@ -65,7 +64,7 @@ class Inspector:
             return self._tokenizers[lowercase]
 
     def lowercase_applied(self, mode: str) -> bool:
-        return {"on": True, "off": False}.get(mode, bool(self.facts.lowercase))
+        return lowercase_applied(mode, self.facts.lowercase)
 
     def load_weights(self):
         """Load the model (CPU) and record which weights were initialised at random."""
@@ -120,8 +119,8 @@ class Inspector:
         ids_array = np.asarray(id_list, dtype=np.int64)
         special = np.isin(ids_array, list(tokenizer.all_special_ids))
         unk_id = tokenizer.unk_token_id
-        segments = np.where(special, -1, np.cumsum(_is_separator(tokenizer, ids_array)) - _is_separator(tokenizer, ids_array))
-        segments = np.where(special, -1, np.minimum(segments, 1))
+        sep = _is_separator(tokenizer, ids_array)
+        segments = np.where(special, -1, np.minimum(np.cumsum(sep) - sep, 1))
         n = len(id_list)
         tokens = Tokens(
             strings=strings, ids=ids_array,

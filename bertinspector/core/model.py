@@ -17,6 +17,11 @@ TRUNCATION_STRATEGIES = ("longest_first", "only_first", "only_second", "none")
 LOWERCASE_MODES = ("auto", "on", "off")
 
 
+def lowercase_applied(mode: str, files_lowercase) -> bool:
+    """Whether a lowercasing mode lowercases: "on"/"off" force it, else what the model's files say."""
+    return {"on": True, "off": False}.get(mode, bool(files_lowercase))
+
+
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -178,10 +183,6 @@ class Inspection:
 
     def token(self, i: int) -> Token:
         return self.tokens.row(i)
-
-    def worst(self) -> Severity | None:
-        ranks = [d.severity for d in self.diagnostics]
-        return max(ranks, key=lambda s: s.rank) if ranks else None
 
     def codes(self) -> list[str]:
         return [d.code for d in self.diagnostics]

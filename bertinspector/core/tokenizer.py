@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bertinspector.core.errors import SourceError
+from bertinspector.core.errors import SourceError, first_line
 
 
 def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase: str = "auto"):
@@ -26,7 +26,7 @@ def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase
         if refused_code and (folder / "tokenizer.json").is_file():
             tokenizer = _from_tokenizer_json(folder)
         else:
-            raise SourceError(f"{folder}: the tokenizer cannot be loaded ({_first_line(error)})") from None
+            raise SourceError(f"{folder}: the tokenizer cannot be loaded ({first_line(error, 200)})") from None
     if not getattr(tokenizer, "is_fast", False):
         raise SourceError(f"{folder}: only fast (Rust) tokenizers can be inspected, got {type(tokenizer).__name__}")
     if lowercase != "auto":
@@ -74,7 +74,3 @@ def _with_lowercase(normalizer: dict | None, on: bool) -> dict | None:
         return {"type": "Sequence", "normalizers": parts}
     return {"type": "Sequence", "normalizers": [normalizer, {"type": "Lowercase"}]} if on else normalizer
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:200] if text else type(error).__name__

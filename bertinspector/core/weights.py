@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bertinspector.core.errors import SourceError
+from bertinspector.core.errors import SourceError, first_line
 from bertinspector.core.sources import fetch_hub_weights
 
 if TYPE_CHECKING:
@@ -39,9 +39,7 @@ def load(inspector: "Inspector", *, device: str = "cpu", dtype=None):
     try:
         model, info = cls.from_pretrained(str(inspector.source.folder), output_loading_info=True, **kwargs)
     except Exception as error:
-        text = str(error).strip()
-        line = text.splitlines()[0][:200] if text else type(error).__name__
-        raise SourceError(f"{inspector.source.name}: the weights cannot be loaded ({line})") from None
+        raise SourceError(f"{inspector.source.name}: the weights cannot be loaded ({first_line(error, 200)})") from None
     model.eval()
     if device != "cpu":
         model.to(device)

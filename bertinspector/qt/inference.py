@@ -26,8 +26,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from bertinspector.core.errors import InputError
-from bertinspector.core.inference import DTYPES
-from bertinspector.core.inspector import WeightReport
+from bertinspector.core.inference import DTYPES, device_name
 from bertinspector.core.model import Inspection
 from bertinspector.core.model_host import HostedRun, ModelHost, ModelInfo, model_side
 from bertinspector.qt.tasks import TaskRunner
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 KIND_RUN = "inference"
 KIND_DEVICES = "inference-devices"
 KIND_RELEASE = "inference-release"
-HEAD_AGGREGATES = ("mean", "max", "rollout")
 DTYPE_CHOICES = tuple(DTYPES)  # float32 anywhere; float16 / bfloat16 on a GPU
 CACHE_BYTES = 8 * 2**20  # numpy slices kept per result (the rest is fetched again when asked)
 
@@ -106,7 +104,7 @@ class _ModelSlot:
     def matches(self, inspector, device: str, dtype: str) -> bool:
         info = self.info
         return (self.loaded and self.owner is inspector and info.dtype == dtype
-                and _cuda0(device) in (_cuda0(self.requested), info.device))
+                and device_name(device) in (device_name(self.requested), info.device))
 
     def ensure(self, inspector, device: str, dtype: str, cancel=None) -> bool:
         """Load the model for (source, device, dtype) in the host unless it is there; True when loaded now."""
@@ -114,7 +112,7 @@ class _ModelSlot:
             return False
         self.info = None
         info = self.host.call("load", model_side(inspector), device, dtype, cancel=cancel)
-        inspector.weight_report = WeightReport(info.model_class, info.random_weights, info.unexpected_weights)
+        inspector.weight_report = info.weight_report
         self.info, self.owner, self.requested, self.generation = info, inspector, device, self.host.generation
         return True
 
@@ -124,10 +122,6 @@ class _ModelSlot:
             return False
         self.info = self.owner = None
         return bool(self.host.running and self.host.call("release"))
-
-
-def _cuda0(name: str) -> str:
-    return "cuda:0" if name == "cuda" else name
 
 
 # -- work done in worker threads -----------------------------------------------------------------
@@ -166,10 +160,9 @@ class ResultView:
     ``inspection.tokens``.
     """
 
-    def __init__(self, result, info: ModelInfo | None, generation: int = 0):
+    def __init__(self, result, info: ModelInfo | None):
         self._result = result
         self.info = info
-        self.generation = generation
         self.inspection: Inspection = result.inspection
         self.kind: str = result.kind
         self.device: str = result.device
@@ -194,14 +187,6 @@ class ResultView:
 
     def __len__(self) -> int:
         return len(self.positions)
-
-    @property
-    def closed(self) -> bool:
-        return self._result is None
-
-    @property
-    def transfer_s(self) -> float:
-        return float(self.timings.transfer_s)
 
     def peak_memory(self) -> tuple[int | None, str]:
         """(bytes, what they measure): the GPU's peak for this run, else the model process's peak RSS."""
@@ -424,7 +409,7 @@ class InferenceController(QObject):
         if name == "auto":
             auto = next((d for d in self._devices if d.name == "auto"), None)
             return auto.reason.removeprefix("uses ") if auto is not None and auto.reason.startswith("uses ") else "auto"
-        return "cuda:0" if name == "cuda" else name
+        return device_name(name)
 
     # -- actions ---------------------------------------------------------------------------------
     def load(self) -> int:
@@ -532,7 +517,6 @@ class InferenceController(QObject):
                 self.modelLoaded.emit(info)
             elif generation == self._run_generation:
                 view, fresh_info = result
-                view.generation = generation
                 self._run_generation = None
                 if fresh_info is not None:
                     self.modelLoaded.emit(fresh_info)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
 
 from bertinspector.core.model import Severity
@@ -112,11 +112,6 @@ def severity_icon(severity: Severity) -> QIcon:
         painter.end()
         icon.addPixmap(QPixmap.fromImage(image))
     return icon
-
-
-def severity_pixmap(severity: Severity, size: int = 16, ratio: float = 1.0) -> QPixmap:
-    pixmap = severity_icon(severity).pixmap(QSize(size, size), ratio)
-    return pixmap
 
 
 def monospace_font(point_size: float | None = None) -> QFont:

@@ -46,17 +46,3 @@ def remove_recent(item: str, key: str = RECENT_KEY) -> list[str]:
     app_settings().setValue(key, items)
     return items
 
-
-def value(key: str, default=None, type_=None):
-    settings = app_settings()
-    if type_ is None:
-        return settings.value(key, default)
-    try:
-        return settings.value(key, default, type=type_)
-    except (TypeError, ValueError):
-        return default
-
-
-def set_value(key: str, data) -> None:
-    settings = app_settings()
-    settings.setValue(key, data)

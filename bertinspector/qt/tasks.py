@@ -22,23 +22,11 @@ import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from bertinspector.core.cancel import CancelToken
-from bertinspector.core.errors import BertInspectorError, Cancelled
+from bertinspector.core.errors import BertInspectorError, Cancelled, user_message
 
 log = logging.getLogger(__name__)
 
 _RUNNERS: "weakref.WeakSet[TaskRunner]" = weakref.WeakSet()
-
-
-def error_message(error: BaseException) -> str:
-    """The one line the user sees for ``error``."""
-    if isinstance(error, BertInspectorError):
-        text = str(error).strip()
-        return text.splitlines()[0] if text else type(error).__name__
-    if isinstance(error, MemoryError):
-        return "out of memory"
-    text = str(error).strip()
-    first = text.splitlines()[0][:300] if text else ""
-    return f"unexpected error: {type(error).__name__}" + (f": {first}" if first else "")
 
 
 @dataclass
@@ -115,9 +103,6 @@ class TaskRunner(QObject):
             return bool(self._running or self._waiting)
         return kind in self._running or kind in self._waiting
 
-    def is_current(self, kind: str, generation: int) -> bool:
-        return self._latest.get(kind) == generation
-
     def active_threads(self) -> int:
         return self._pool.activeThreadCount()
 
@@ -125,7 +110,6 @@ class TaskRunner(QObject):
         """Cancel everything and wait (bounded) for the workers; True when all ended."""
         self._closed = True
         self.cancel_all()
-        self._waiting.clear()
         ended = self._pool.waitForDone(timeout_ms)
         if not ended:
             log.warning("background tasks still running after %d ms: %s", timeout_ms, sorted(self._running))
@@ -145,7 +129,7 @@ class TaskRunner(QObject):
             except BaseException as error:  # noqa: BLE001 - every failure becomes one line
                 if not isinstance(error, BertInspectorError):
                     log.error("task %s failed", kind, exc_info=True)
-                relay.done.emit(kind, job.generation, None, False, error_message(error))
+                relay.done.emit(kind, job.generation, None, False, user_message(error))
             else:
                 relay.done.emit(kind, job.generation, result, True, "")
 

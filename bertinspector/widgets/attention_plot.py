@@ -30,6 +30,7 @@ AGGREGATES = (("mean", "Mean of heads"), ("max", "Max of heads"), ("rollout", "R
 SHARE_SERIES = (("first", "[CLS] / first", "#1a73e8"), ("separator", "[SEP] / separator", "#d93025"),
                 ("padding", "padding", "#8a8f98"))
 SCALES = (("linear", "linear", "attention"), ("sqrt", "√", "√ attention"), ("log", "log", "log₁₀ attention"))
+SCALE_TITLES = {key: title for key, _, title in SCALES}
 LOG_FLOOR = 1e-4
 STEP_KEYS = {Qt.Key.Key_Up: ("layer", -1), Qt.Key.Key_Down: ("layer", 1),
              Qt.Key.Key_PageUp: ("layer", -1), Qt.Key.Key_PageDown: ("layer", 1),
@@ -487,7 +488,7 @@ class AttentionPlot(RunPlot):
             levels = (floor, max(math.log10(top), floor + 1e-3))
         else:
             shown, levels = matrix, (0.0, top)
-        self.heatmap.set_bar_title(dict((k, t) for k, _, t in SCALES)[scale])
+        self.heatmap.set_bar_title(SCALE_TITLES[scale])
         self.heatmap.set_placeholder("")
         self.heatmap.set_matrix(np.ascontiguousarray(shown, dtype=np.float32), levels,
                                 reset_view=True if reset else None)

@@ -8,7 +8,7 @@ tooltips and the reading-order keys work the same way. A subclass says what its 
 measured, laid out and painted.
 
 :class:`ChipColors` are the colours chips are painted in, light or dark after the palette; :func:`wrap_rows`
-is the sweep both views use to wrap items into rows.
+is the sweep both views use to wrap items into rows, :func:`newline_offsets` where their texts break lines.
 """
 
 from __future__ import annotations
@@ -104,6 +104,11 @@ def wrap_rows(widths: np.ndarray, gaps: np.ndarray, breaks: np.ndarray, avail: i
     return rows, cum[:-1] + g - (cum[first] + g[first])
 
 
+def newline_offsets(text: str) -> np.ndarray:
+    """The (Python) indices of the line feeds in ``text``, ascending."""
+    return np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
+
+
 # -- the canvas -----------------------------------------------------------------------------------
 class ChipCanvas(QAbstractScrollArea):
     """A vertically scrolling, custom-painted view of items (chips or columns of chips) in wrapped rows.
@@ -119,7 +124,6 @@ class ChipCanvas(QAbstractScrollArea):
     """
 
     currentChanged = Signal(int)  # item index, -1 for none
-    layoutChanged = Signal()
 
     GUTTER = 0  # room left of the items, inside the margin
     MIN_AVAIL = 50  # the narrowest width the items are laid out for
@@ -192,7 +196,6 @@ class ChipCanvas(QAbstractScrollArea):
         if top is not None:
             self.verticalScrollBar().setValue(top)
         self.viewport().update()
-        self.layoutChanged.emit()
 
     def _update_scrollbar(self) -> None:
         bar = self.verticalScrollBar()

@@ -53,10 +53,10 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPen, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QAbstractScrollArea, QCheckBox, QCompleter, QFileDialog, QFrame, QHBoxLayout, QHeaderView,
+    QAbstractItemView, QAbstractScrollArea, QCheckBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem,
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
@@ -65,7 +65,7 @@ from bertinspector.core.compare import VARIANTS, AlignedGroup, Comparison, group
 from bertinspector.core.compare_report import BOUNDARY, DIFFERS, MOVED, NOTHING, SPECIAL, summary_rows
 from bertinspector.core.model import Inspection, Settings
 from bertinspector.core.report import CUT_MARK
-from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, wrap_rows
+from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, newline_offsets, wrap_rows
 from bertinspector.widgets.diagnostics import DiagnosticsPanel
 from bertinspector.widgets.flow_layout import FlowLayout
 from bertinspector.widgets.settings_bar import SettingsBar
@@ -137,6 +137,7 @@ class _Side:
     gap: np.ndarray
     badge: np.ndarray
     x: np.ndarray
+    x0: np.ndarray  # x on one line: restored when the column no longer wraps
     line: np.ndarray
     total: np.ndarray  # per group: the width of this side's chips
     cut_flat: int  # flat index of the first token this side loses (-1: nothing is cut)
@@ -213,10 +214,6 @@ class AlignedView(ChipCanvas):
             return None
         return group_text(self._comparison, self._groups[index])
 
-    def differing(self) -> np.ndarray:
-        """Indices of the groups that differ."""
-        return np.flatnonzero(self._gflags & G_DIFFERS)
-
     def difference_stops(self) -> np.ndarray:
         """The groups "next difference" stops at: every group that differs, except that a run of groups
         that differ only quietly (cut off on one side: everything after a cut; in the other segment: the
@@ -290,9 +287,6 @@ class AlignedView(ChipCanvas):
             return []
         s = self._sides[0 if side.upper() == "A" else 1]
         return [int(p) for p in s.pos[s.highlighted]]
-
-    def row_count(self) -> int:
-        return len(self._band_top)
 
     def group_rect(self, index: int) -> QRect:
         """The column of group ``index`` (text, A and B rows) in viewport coordinates."""
@@ -388,7 +382,7 @@ class AlignedView(ChipCanvas):
     # -- preparation ----------------------------------------------------------------------------
     def _empty_arrays(self) -> None:
         z = np.zeros(0, dtype=np.int64)
-        self._gseg = self._gstart = self._gend = z
+        self._gseg = self._gstart = z
         self._gflags = np.zeros(0, dtype=np.int32)
         self._texts: list[str] = []
         self._text_w = z
@@ -464,7 +458,7 @@ class AlignedView(ChipCanvas):
                 if len(chars) > TEXT_CHARS:
                     chars = chars[:TEXT_CHARS - 1] + "…"
                 texts[i] = chars.translate(_VISIBLE_TEXT) if not chars.isprintable() else chars
-        self._gseg, self._gstart, self._gend, self._gflags, self._texts = seg, start, end, gflags, texts
+        self._gseg, self._gstart, self._gflags, self._texts = seg, start, gflags, texts
         side_a = self._side(c.a, groups, "a", gflags & G_UNK_A)
         side_b = self._side(c.b, groups, "b", gflags & G_UNK_B)
         self._sides = (side_a, side_b)
@@ -546,8 +540,8 @@ class AlignedView(ChipCanvas):
         total = np.full(n, EMPTY_W, dtype=np.int64)
         total[nonempty] = cum[lasts] - excl[firsts]
         return _Side(inspection=insp, pos=pos, gid=gid, bounds=bounds, flags=flags, width=widths, gap=gap,
-                     badge=badge, x=x, line=np.zeros(total_tokens, dtype=np.int64), total=total, cut_flat=cut_flat,
-                     highlighted=np.zeros(total_tokens, dtype=bool))
+                     badge=badge, x=x, x0=x.copy(), line=np.zeros(total_tokens, dtype=np.int64), total=total,
+                     cut_flat=cut_flat, highlighted=np.zeros(total_tokens, dtype=bool))
 
     @staticmethod
     def _text_breaks(c: Comparison, seg: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -563,7 +557,7 @@ class AlignedView(ChipCanvas):
             text = (c.a.segment_text(segment) if segment < 2 else c.b.segment_text(segment - 2))
             if "\n" not in text:
                 continue
-            newlines = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
+            newlines = newline_offsets(text)
             idx = text_groups[s == segment]
             if len(idx) < 2:
                 continue
@@ -595,12 +589,9 @@ class AlignedView(ChipCanvas):
         wrapped = set(np.flatnonzero(self._col_w_full > avail).tolist())
         for k, s in enumerate(self._sides):
             s.line[:] = 0
-            if self._wrapped or wrapped:  # recompute x for columns that wrapped before or wrap now
-                for g in self._wrapped | wrapped:
-                    lo, hi = int(s.bounds[g]), int(s.bounds[g + 1])
-                    if hi > lo:
-                        s.x[lo:hi] = np.cumsum(s.gap[lo:hi] + s.width[lo:hi] + s.badge[lo:hi] * BADGE_W) \
-                            - (s.width[lo:hi] + s.badge[lo:hi] * BADGE_W)
+            for g in self._wrapped - wrapped:  # columns that no longer wrap
+                lo, hi = int(s.bounds[g]), int(s.bounds[g + 1])
+                s.x[lo:hi] = s.x0[lo:hi]
             for g in wrapped:
                 lo, hi = int(s.bounds[g]), int(s.bounds[g + 1])
                 x, line = 0, 0
@@ -1212,7 +1203,6 @@ class CompareView(QWidget):
         self._model_b: str | None = None
         self._swap = False
         self._run_of: Comparison | None = None
-        self._recent = QStringListModel(self)
         self._build()
 
     def _build(self) -> None:
@@ -1227,10 +1217,6 @@ class CompareView(QWidget):
         self.source_field.setClearButtonEnabled(True)
         self.source_field.setToolTip("Slot B's model: empty = the same model as A; a hub id in your local cache "
                                      "or a model folder loads another model for B")
-        completer = QCompleter(self._recent, self.source_field)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.source_field.setCompleter(completer)
         self.load_button = QPushButton("Load", self.slot_box)
         self.load_button.setToolTip("Load the model named in the field for slot B (Enter)")
         self.open_button = QPushButton("Open folder…", self.slot_box)
@@ -1483,9 +1469,6 @@ class CompareView(QWidget):
     def set_model_b_error(self, message: str) -> None:
         self.model_status.setText(f"<span style='color:#d93025'>✕ {html.escape(message)}</span>")
         self.model_status.setToolTip(message)
-
-    def set_recent_models(self, models: list[str]) -> None:
-        self._recent.setStringList([m for m in models if m])
 
     def apply_variant(self, name: str, a: Inspection | None = None) -> None:
         """B = A with one thing changed (``core.compare.VARIANTS``): B's model, settings and pair swap."""

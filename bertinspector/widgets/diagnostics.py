@@ -186,7 +186,8 @@ class DiagnosticsPanel(QWidget):
         signature = self._signature(inspection)
         if signature is not None and signature == self._shown_signature and len(self._cards) == len(signature):
             self._inspection = inspection
-            for card, diagnostic in zip(self._cards, self._ordered(inspection)):
+            ordered = [d for group in self._grouped(inspection.diagnostics).values() for d in group]
+            for card, diagnostic in zip(self._cards, ordered):
                 card.diagnostic = diagnostic
             return
         self._shown_signature = signature
@@ -194,11 +195,10 @@ class DiagnosticsPanel(QWidget):
         self._inspection = inspection
         self._clear()
         diagnostics = list(inspection.diagnostics) if inspection is not None else []
-        counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ORDER}
-        self.counts.setText(self._counts_html(counts, inspection is not None))
+        groups = self._grouped(diagnostics)
+        self.counts.setText(self._counts_html({s: len(g) for s, g in groups.items()}, inspection is not None))
         insert_at = 0
-        for severity in ORDER:
-            group = [d for d in diagnostics if d.severity == severity]
+        for severity, group in groups.items():
             if not group:
                 continue
             header = QLabel(f"<b>{SEVERITY_TITLES[severity]}</b> ({len(group)})", self._body)
@@ -224,8 +224,9 @@ class DiagnosticsPanel(QWidget):
                 self._select(card, notify=False)
 
     @staticmethod
-    def _ordered(inspection: Inspection) -> list[Diagnostic]:
-        return [d for severity in ORDER for d in inspection.diagnostics if d.severity == severity]
+    def _grouped(diagnostics) -> dict[Severity, list[Diagnostic]]:
+        """Severity -> its findings, in ``ORDER``."""
+        return {s: [d for d in diagnostics if d.severity == s] for s in ORDER}
 
     def cards(self) -> list[DiagnosticCard]:
         return list(self._cards)
@@ -254,7 +255,7 @@ class DiagnosticsPanel(QWidget):
         for severity in ORDER:
             n = counts[severity]
             color = SEVERITY_COLORS[severity] if n else "gray"
-            word = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}[severity]
+            word = severity.value
             label = word if n == 1 or severity == Severity.INFO else word + "s"
             parts.append(f"<span style='color:{color}'><b>{n}</b> {label}</span>")
         return " &nbsp;·&nbsp; ".join(parts)

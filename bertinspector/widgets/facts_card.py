@@ -10,7 +10,7 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from bertinspector.core.model import Diagnostic, Severity
@@ -109,7 +109,7 @@ class FactsCard(QFrame):
         self._facts = None
         self._weights: str | None = None
         self._diagnostics: tuple[Diagnostic, ...] = ()
-        self._values: dict[str, str] = {}
+        self._values: dict[str, str] = {}  # row key -> its value's HTML
         self.title = QLabel("<b>Model facts</b>", self)
         self.body = QLabel(self)
         self.body.setObjectName("factsBody")
@@ -154,7 +154,8 @@ class FactsCard(QFrame):
 
     def value_text(self, key: str) -> str:
         """The plain text of a row's value (for tests and copy)."""
-        return self._values.get(key, "")
+        value = self._values.get(key)
+        return "" if value is None else QTextDocumentFragment.fromHtml(value).toPlainText()
 
     def _rebuild(self) -> None:
         facts = self._facts
@@ -169,13 +170,13 @@ class FactsCard(QFrame):
                  f"<span style='color:{muted}; font-size:small'>{html.escape(str(facts.folder))}</span></p>",
                  "<table width='100%' cellspacing='0' cellpadding='3'>"]
         for row in fact_rows(facts, self._weights):
-            self._values[row.key] = _Html.plain(row.value_html)
+            self._values[row.key] = row.value_html
             flagged = [by_code[c] for c in ROW_CODES.get(row.key, ()) if c in by_code]
             value = row.value_html
             glyph = ""
             background = ""
             if flagged:
-                worst = Severity(max((d.severity for d in flagged), key=lambda s: Severity(s).rank))
+                worst = max((Severity(d.severity) for d in flagged), key=lambda s: s.rank)
                 color = SEVERITY_COLORS[worst]
                 glyph = f"<span style='color:{color}'>{SEVERITY_GLYPHS[worst]}</span> "
                 tint = {Severity.ERROR: ("#fdecea", "#3d1f1d"), Severity.WARNING: ("#fff4e0", "#3d2f14"),
@@ -196,13 +197,3 @@ class FactsCard(QFrame):
     def _on_link(self, link: str) -> None:
         if link.startswith("diag:"):
             self.diagnosticRequested.emit(link[len("diag:"):])
-
-
-class _Html:
-    """Plain text of a bit of HTML (what a reader sees)."""
-
-    @staticmethod
-    def plain(fragment: str) -> str:
-        from PySide6.QtGui import QTextDocumentFragment
-
-        return QTextDocumentFragment.fromHtml(fragment).toPlainText()

@@ -88,6 +88,11 @@ def short_label(token: str, limit: int = MAX_LABEL_CHARS) -> str:
 
 
 # -- grouping tokens ----------------------------------------------------------------------------------
+def kept_tokens(special: np.ndarray, hide_special: bool) -> np.ndarray:
+    """Indices of the tokens shown: all of them, or only the non-special ones."""
+    return np.flatnonzero(~special) if hide_special else np.arange(len(special))
+
+
 def token_groups(special: np.ndarray, subword: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                  segments: np.ndarray, *, hide_special: bool = False, merge_words: bool = False) -> list[np.ndarray]:
     """Groups of token indices (in order) to show as one row/column each.
@@ -97,8 +102,7 @@ def token_groups(special: np.ndarray, subword: np.ndarray, starts: np.ndarray, e
     segment, ``start == previous end``) and the tokenizer marks it as a continuation piece; input
     without character offsets (pasted ids) falls back to the continuation marks alone.
     """
-    n = len(special)
-    keep = np.flatnonzero(~special) if hide_special else np.arange(n)
+    keep = kept_tokens(special, hide_special)
     if not merge_words:
         return [np.asarray([i]) for i in keep]
     groups: list[list[int]] = []
@@ -134,7 +138,7 @@ def group_labels(groups: list[np.ndarray], labels: list[str], starts: np.ndarray
     return out
 
 
-def reduce_matrix(matrix: np.ndarray, groups: list[np.ndarray], *, rows: str = "mean", cols: str = "sum") -> np.ndarray:
+def reduce_matrix(matrix: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
     """``matrix`` [n, n] on the groups: rows of a group averaged, its columns summed (so attention
     rows still sum to what they summed to). Singleton groups just select."""
     if all(len(g) == 1 for g in groups):
@@ -146,25 +150,9 @@ def reduce_matrix(matrix: np.ndarray, groups: list[np.ndarray], *, rows: str = "
     counts = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
     bounds = np.concatenate([[0], np.cumsum(counts)[:-1]])
     sub = matrix[np.ix_(index, index)]
-    sub = np.add.reduceat(sub, bounds, axis=0)
-    if rows == "mean":
-        sub = sub / counts[:, None]
+    sub = np.add.reduceat(sub, bounds, axis=0) / counts[:, None]
     sub = np.add.reduceat(sub, bounds, axis=1)
-    if cols == "mean":
-        sub = sub / counts[None, :]
     return np.ascontiguousarray(sub, dtype=np.float32)
-
-
-def reduce_columns(matrix: np.ndarray, groups: list[np.ndarray], how: str = "mean") -> np.ndarray:
-    """``matrix`` [k, n] with its columns reduced to the groups (mean or max)."""
-    if all(len(g) == 1 for g in groups):
-        index = np.fromiter((int(g[0]) for g in groups), dtype=np.int64, count=len(groups))
-        return np.ascontiguousarray(matrix[:, index])
-    out = np.empty((matrix.shape[0], len(groups)), dtype=np.float32)
-    for j, group in enumerate(groups):
-        block = matrix[:, group]
-        out[:, j] = block.max(1) if how == "max" else block.mean(1)
-    return out
 
 
 # -- the axis -----------------------------------------------------------------------------------------
@@ -172,16 +160,19 @@ class CachedAxis(pg.AxisItem):
     """An axis painted once into a pixmap and blitted afterwards (pyqtgraph replays a QPicture on
     every paint, which for a few dozen labels costs about a millisecond per axis and repaint)."""
 
+    def _draw(self, p: QPainter) -> None:
+        if self.style["tickFont"]:
+            p.setFont(self.style["tickFont"])
+        specs = self.generateDrawSpecs(p)
+        if specs is not None:
+            self.drawPicture(p, *specs)
+
     def paint(self, p, opt, widget):  # noqa: D102 - pyqtgraph API
         engine = p.paintEngine()
         if engine is not None and engine.type() in VECTOR_ENGINES:  # an export (SVG, PDF): vectors, text as text
             p.save()
             try:
-                if self.style["tickFont"]:
-                    p.setFont(self.style["tickFont"])
-                specs = self.generateDrawSpecs(p)
-                if specs is not None:
-                    self.drawPicture(p, *specs)
+                self._draw(p)
             finally:
                 p.restore()
             return
@@ -198,11 +189,7 @@ class CachedAxis(pg.AxisItem):
             painter = QPainter(pixmap)
             try:
                 painter.translate(-rect.topLeft())
-                if self.style["tickFont"]:
-                    painter.setFont(self.style["tickFont"])
-                specs = self.generateDrawSpecs(painter)
-                if specs is not None:
-                    self.drawPicture(painter, *specs)
+                self._draw(painter)
             finally:
                 painter.end()
             self.picture = cached = pixmap
@@ -220,9 +207,6 @@ class TokenAxis(CachedAxis):
         # hideOverlappingLabels=False: room for the labels at the ends (we thin the labels ourselves)
         self.setStyle(autoExpandTextSpace=True, autoReduceTextSpace=True, tickLength=4, tickTextOffset=3,
                       hideOverlappingLabels=False)
-
-    def labels(self) -> list[str]:
-        return list(self._labels)
 
     def set_labels(self, labels: list[str]) -> None:
         self._labels = [short_label(s) for s in labels]
@@ -417,6 +401,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
         style_axis(bar_axis, parent, bar_title)
         bar_axis.enableAutoSIPrefix(False)
         bar_axis.setStyle(autoExpandTextSpace=False, autoReduceTextSpace=False, tickTextWidth=34)
+        self._bar_title = bar_title
         self._shape = (0, 0)
         self._selection_items: list[QGraphicsRectItem] = []
         self._hover = (-1, -1)
@@ -455,15 +440,10 @@ class Heatmap(pg.GraphicsLayoutWidget):
             self._update_selection()
             return
         shape = matrix.shape
-        if levels is None:
-            top = float(np.nanmax(matrix)) if matrix.size else 1.0
-            low = float(np.nanmin(matrix)) if matrix.size else 0.0
-            levels = (min(0.0, low), top if top > min(0.0, low) else min(0.0, low) + 1.0)
         self.image.setImage(matrix, levels=levels, autoLevels=False)
         if tuple(self.bar.levels()) != tuple(levels):
             self.bar.setLevels(levels, update_items=False)
         if reset_view or (reset_view is None and shape != self._shape):
-            self._shape = shape
             self.view.setLimits(xMin=0, xMax=shape[1], yMin=0, yMax=shape[0],
                                 minXRange=min(4, shape[1]), minYRange=min(4, shape[0]))
             self.view.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0)
@@ -471,7 +451,9 @@ class Heatmap(pg.GraphicsLayoutWidget):
         self._update_selection()
 
     def set_bar_title(self, title: str) -> None:
-        self.bar.axis.setLabel(title, color=theme_colors(self)["text"].name())
+        if title != self._bar_title:
+            self._bar_title = title
+            self.bar.axis.setLabel(title, color=theme_colors(self)["text"].name())
 
     def set_placeholder(self, text: str) -> None:
         self._placeholder.setText(text)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSizePolicy, QSplitt
 
 from bertinspector.widgets.captioned import captioned
 from bertinspector.widgets.heatmap import (
-    SELECTION_COLOR, Heatmap, colormap, short_label, style_plot, theme_colors, tick_font, token_groups,
+    SELECTION_COLOR, Heatmap, colormap, kept_tokens, short_label, style_plot, theme_colors, tick_font,
 )
 from bertinspector.widgets.run_plot import RunPlot
 
@@ -58,14 +58,11 @@ class PcaPlot(pg.PlotWidget):
     def set_points(self, points: np.ndarray | None, labels: list[str], special: np.ndarray,
                    order: np.ndarray) -> None:
         """``points`` [n, 2]; colour follows ``order`` (position in the sequence), specials in red."""
-        item = self.getPlotItem()
-        for text in self._texts:
-            item.removeItem(text)
-        self._texts = []
         if points is None or not len(points):
             self.points = np.zeros((0, 2), np.float32)
             self.scatter.clear()
             self.ring.clear()
+            self._place_labels()
             return
         self.points = points
         n = len(points)
@@ -76,7 +73,7 @@ class PcaPlot(pg.PlotWidget):
         pens = [pg.mkPen(SPECIAL_COLOR, width=2) if sp else pg.mkPen(QColor(255, 255, 255, 160)) for sp in special]
         self.scatter.setData(x=points[:, 0], y=points[:, 1], brush=brushes, symbol=symbols, pen=pens,
                              data=np.arange(n))
-        item.autoRange(padding=0.12)
+        self.getPlotItem().autoRange(padding=0.12)
         self._labels = list(labels)
         self._special = np.asarray(special, bool)
         self._place_labels()
@@ -119,7 +116,6 @@ class PcaPlot(pg.PlotWidget):
             text.setFont(self._font)
             text.setPos(float(points[i, 0]), float(points[i, 1]))
             item.addItem(text, ignoreBounds=True)
-            text.setPos(float(points[i, 0]), float(points[i, 1]))
             self._texts.append(text)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
@@ -297,9 +293,7 @@ class HiddenPlot(RunPlot):
         view = self._view
         if view is None or self._norms is None:
             return
-        groups = token_groups(view.special, view.subword, view.starts, view.ends, view.segments,
-                              hide_special=self.hide_special_box.isChecked())
-        self._index = np.asarray([int(g[0]) for g in groups], dtype=np.int64)
+        self._index = kept_tokens(view.special, self.hide_special_box.isChecked()).astype(np.int64, copy=False)
         self._labels = [view.labels[i] for i in self._index]
         norms = np.ascontiguousarray(self._norms[:, self._index])
         cosine = np.ascontiguousarray(self._cosine[:, self._index])

@@ -231,20 +231,8 @@ class InferencePanel(QWidget):
         self.token_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.token_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.token_table.cellClicked.connect(self._on_token_row)
-        # question answering
-        self.qa_page = QLabel(self)
-        self.qa_page.setObjectName("answer")
-        self.qa_page.setWordWrap(True)
-        self.qa_page.setTextFormat(Qt.TextFormat.RichText)
-        self.qa_page.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.qa_page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # base model
-        self.base_page = QLabel(self)
-        self.base_page.setObjectName("pooled")
-        self.base_page.setWordWrap(True)
-        self.base_page.setTextFormat(Qt.TextFormat.RichText)
-        self.base_page.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.base_page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.qa_page = self._text_page("answer")  # question answering
+        self.base_page = self._text_page("pooled")  # base model
         mask_scroll = QScrollArea(self)
         mask_scroll.setWidgetResizable(True)
         mask_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -299,6 +287,16 @@ class InferencePanel(QWidget):
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
         return line
+
+    def _text_page(self, name: str) -> QLabel:
+        """A wrapped, selectable rich-text page."""
+        page = QLabel(self)
+        page.setObjectName(name)
+        page.setWordWrap(True)
+        page.setTextFormat(Qt.TextFormat.RichText)
+        page.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return page
 
     # -- wiring -----------------------------------------------------------------------------------
     def attach(self, controller: InferenceController) -> None:

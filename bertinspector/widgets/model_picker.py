@@ -59,7 +59,8 @@ class ModelPicker(QWidget):
         self._bundled = QTreeWidgetItem(self.tree, ["Bundled"])
         self._recent = QTreeWidgetItem(self.tree, ["Recent"])
         self._cache = QTreeWidgetItem(self.tree, ["Hugging Face cache"])
-        for section in (self._bundled, self._recent, self._cache):
+        self._sections = {"bundled": self._bundled, "recent": self._recent, "cache": self._cache}
+        for section in self._sections.values():
             section.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = section.font(0)
             font.setBold(True)
@@ -180,12 +181,12 @@ class ModelPicker(QWidget):
         self._fill(self._cache, models, "no models in the local cache")
 
     def sources(self, section: str) -> list[str]:
-        item = {"bundled": self._bundled, "recent": self._recent, "cache": self._cache}[section]
+        item = self._sections[section]
         return [item.child(i).data(0, SRC_ROLE) for i in range(item.childCount())
                 if item.child(i).data(0, SRC_ROLE)]
 
     def item_for(self, section: str, src: str) -> QTreeWidgetItem | None:
-        item = {"bundled": self._bundled, "recent": self._recent, "cache": self._cache}[section]
+        item = self._sections[section]
         for i in range(item.childCount()):
             if item.child(i).data(0, SRC_ROLE) == src:
                 return item.child(i)
@@ -204,7 +205,7 @@ class ModelPicker(QWidget):
         self._mark_current()
 
     def _mark_current(self) -> None:
-        for section in (self._bundled, self._recent, self._cache):
+        for section in self._sections.values():
             for i in range(section.childCount()):
                 child = section.child(i)
                 font = child.font(0)

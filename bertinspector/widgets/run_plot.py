@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFileDialog, QGraphicsView, QHBoxLayout, QLabel, QMenu, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from bertinspector.core.errors import first_line
 from bertinspector.core.files import write_atomic
 
 STALE_STYLE = ("QLabel { background: #fff4e0; border: 1px solid #c77700; border-radius: 3px; color: #1f2328;"
@@ -53,8 +54,7 @@ def error_text(error: Exception) -> str:
             return error.strerror
         if len(error.args) == 1 and isinstance(error.args[0], int):  # OSError(28)
             return os.strerror(error.args[0])
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    return first_line(error)
 
 
 @contextmanager

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from bertinspector.core.model import Inspection
+from bertinspector.core.report import CUT_MARK
 from bertinspector.qt.textmap import OffsetMap
 from bertinspector.widgets.captioned import captioned
 
 DEBOUNCE_MS = 150
 IDS_PATTERN = re.compile(r"-?\d+")
-SCISSORS = "\u2702"
 LARGE_TEXT = 1_000_000
 
 
@@ -299,20 +299,21 @@ class SegmentEditor(QPlainTextEdit):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         visible = QRectF(self.viewport().rect())
         if marks.cut_at is not None:
-            label = SCISSORS + ("A" if compare is not None else "")
+            label = CUT_MARK + ("A" if compare is not None else "")
             self._paint_cut(painter, self.cut_rect(), label, QColor("#d93025"), Qt.PenStyle.SolidLine, visible)
         if compare is not None:
             cursor = QTextCursor(self.document())
             cursor.setPosition(self.offset_map().to_qt(compare))
-            self._paint_cut(painter, QRectF(self.cursorRect(cursor)), SCISSORS + "B", QColor("#1a56c4"),
+            self._paint_cut(painter, QRectF(self.cursorRect(cursor)), CUT_MARK + "B", QColor("#1a56c4"),
                             Qt.PenStyle.DashLine, visible)
         if marks.deleted:
-            omap = self.offset_map()
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor("#e8710a"))
-            for start, _ in marks.deleted[:500]:
+            low, high = self.visible_range()
+            starts = self.offset_map().to_qt_array([start for start, _ in marks.deleted[:500]])
+            for position in starts[(starts >= low) & (starts <= high)].tolist():
                 cursor = QTextCursor(self.document())
-                cursor.setPosition(omap.to_qt(start))
+                cursor.setPosition(position)
                 r = QRectF(self.cursorRect(cursor))
                 if not r.intersects(visible):
                     continue
@@ -525,7 +526,7 @@ class TextPane(QWidget):
             first = int(np.flatnonzero(cut)[0])
             marks.cut_at = int(starts[first])
             lost = int(cut.sum())
-            marks.cut_label = (f"{SCISSORS} cut at token {first}: the model never sees this part of the text "
+            marks.cut_label = (f"{CUT_MARK} cut at token {first}: the model never sees this part of the text "
                                f"({lost:,} token{'s' if lost != 1 else ''})")
         unk = in_seg & np.asarray(tokens.unk, dtype=bool)
         marks.unknown = [(int(starts[i]), int(ends[i])) for i in np.flatnonzero(unk)[:2000]]

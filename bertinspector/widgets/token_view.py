@@ -21,7 +21,6 @@ cut off            hatched and faded, dashed border, below a full-width "✂ cut
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from bertinspector.core.model import Inspection
-from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, ChipColors, wrap_rows
+from bertinspector.core.report import CUT_MARK
+from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, ChipColors, newline_offsets, wrap_rows
 
 PAD_X = 6
 PAD_Y = 3
@@ -42,7 +42,6 @@ GAP = 5
 ROW_GAP = 7
 MIN_CHIP = 18
 MAX_DRAWN = 200_000  # tokens drawn; beyond that (a pasted book) a last row says how many more there are
-SCISSORS = "\u2702"
 
 _VISIBLE = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5", "\r": "\u240d", "\u00a0": "\u237d"}
 
@@ -281,7 +280,6 @@ class TokenView(ChipCanvas):
         self._layout: TokenLayout | None = None
         self._show_ids = False
         self._highlighted = np.zeros(0, dtype=bool)
-        self._highlight_first = -1
         self._update_fonts()
         self._build_actions()
 
@@ -299,7 +297,6 @@ class TokenView(ChipCanvas):
         self._prepare()
         n = len(self._strings)
         self._highlighted = np.zeros(n, dtype=bool)
-        self._highlight_first = -1
         self._current = old_current if keep_current and 0 <= old_current < n else -1
         self._relayout()
 
@@ -330,9 +327,8 @@ class TokenView(ChipCanvas):
         idx = idx[(idx >= 0) & (idx < len(mask))]
         mask[idx] = True
         self._highlighted = mask
-        self._highlight_first = int(idx.min()) if len(idx) else -1
-        if self._highlight_first >= 0:
-            self.ensure_visible(self._highlight_first)
+        if len(idx):
+            self.ensure_visible(int(idx.min()))
         self.viewport().update()
 
     def highlighted(self) -> list[int]:
@@ -476,7 +472,7 @@ class TokenView(ChipCanvas):
             text = insp.segment_text(seg)
             if "\n" not in text:
                 continue
-            newlines = np.fromiter((m.start() for m in re.finditer("\n", text)), dtype=np.int64)
+            newlines = newline_offsets(text)
             idx = np.flatnonzero((segments == seg) & (starts >= 0))
             if len(idx) < 2:
                 continue
@@ -507,7 +503,7 @@ class TokenView(ChipCanvas):
                     where = f", from character {int(insp.tokens.starts[start]):,}{seg_name}"
             else:
                 where = ""
-            text = (f"{SCISSORS} cut at {kept_before:,}: the {lost:,} token{'s' if lost != 1 else ''} "
+            text = (f"{CUT_MARK} cut at {kept_before:,}: the {lost:,} token{'s' if lost != 1 else ''} "
                     f"below never reach the model{where}")
             markers.append(Marker(int(start), "cut", text))
             if run_end < n:
@@ -871,7 +867,7 @@ class TokenPanel(QWidget):
         parts = [f"{n:,} token{'s' if n != 1 else ''}"]
         if t.tokens_lost:
             parts.append(f"{t.tokens_kept:,} kept")
-            parts.append(f"<span style='color:#d93025'><b>{SCISSORS} {t.tokens_lost:,} cut</b></span>")
+            parts.append(f"<span style='color:#d93025'><b>{CUT_MARK} {t.tokens_lost:,} cut</b></span>")
         unk = int(np.count_nonzero(insp.tokens.unk))
         if unk:
             parts.append(f"<span style='color:#d93025'>{unk:,} unknown</span>")
