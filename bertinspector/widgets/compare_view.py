@@ -423,6 +423,7 @@ class AlignedView(ChipCanvas):
             return
         groups = c.alignment if len(c.alignment) <= MAX_GROUPS else c.alignment[:MAX_GROUPS]
         self._groups = groups
+        self._wrapped = set()  # the new sides are laid out unwrapped
         n = len(groups)
         seg = np.full(n, -1, dtype=np.int64)
         start = np.full(n, -1, dtype=np.int64)

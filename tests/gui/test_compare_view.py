@@ -402,3 +402,22 @@ def test_line_breaks_and_the_pair_start_new_bands(qtbot, default_model):
     assert [aligned.group_rect(i).left() for i in starts[1:]] == [band_left, band_left]
     pair_start = aligned.group_for_char(1, 0)
     assert aligned.group_text(pair_start) == "and" and aligned.group_rect(pair_start).top() > rows[-1]
+
+
+def test_a_narrow_view_takes_a_shorter_comparison_after_wrapped_columns(qtbot, default_model):
+    """Columns wider than the view wrap; the next comparison (fewer columns) lays out from scratch."""
+    from bertinspector.widgets.compare_view import AlignedView
+
+    view = AlignedView()
+    qtbot.addWidget(view)
+    view.resize(70, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    long = "the antidisestablishmentarianism of supercalifragilisticexpialidocious words " * 3
+    view.set_comparison(compare(default_model.inspect(long), default_model.inspect(long)))
+    assert view._wrapped, "the long words should wrap at 70 px"
+    with qtbot.capture_exceptions() as raised:
+        view.set_comparison(compare(default_model.inspect("hi"), default_model.inspect("hi")))
+        qtbot.wait(20)
+    assert not raised
+    assert view.group_text(1) == "hi"
