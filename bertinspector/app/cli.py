@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="{gui,inspect,compare}")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)", description="Open the desktop app.")
-    gui.add_argument("--model", default="default", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache (default: default)")
+    gui.add_argument("--model", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache (default: the last session's model, else default)")
     gui.add_argument("--compare", metavar="SRC_B", help="open compare mode with this second model")
     _add_text_arguments(gui, required=False)
     gui.add_argument("--run", action="store_true", help="run the model once the text is tokenized")

@@ -16,10 +16,13 @@ def _fail(message: str) -> int:
     return 2
 
 
-def run_gui(model: str = "default", compare: str | None = None, text: str | None = None,
+def run_gui(model: str | None = None, compare: str | None = None, text: str | None = None,
             text_file: str | None = None, pair: str | None = None, run: bool = False, device: str = "auto",
             screenshot: str | None = None) -> int:
     """Open the main window on ``model`` (and ``text``); with ``screenshot``, write the PNG and exit.
+
+    Without ``model`` the last session's model comes back (``default`` on a first launch, or when that
+    model no longer loads).
 
     Returns the process exit status: 0, or 2 with one line on stderr (no display, unreadable text
     file, a model that cannot be loaded in screenshot mode).
@@ -61,15 +64,16 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
     if device != "auto":
         window.workspace.controller.set_device(device)
     install_excepthook(lambda message: window.statusBar().showMessage(message, 10_000))
+    restored = False
     if text is None and not screenshot:
-        window.restore_session()
+        restored = window.restore_session()  # opens the session's model
     else:
         window.text_pane.set_text(text if text is not None else "")
     if pair is not None:
         window.text_pane.set_pair(pair)
     if compare:
         window.compare.show()
-        if compare != model:
+        if compare != (model or "default"):
             window.compare.load_model_b(compare)
     if run:
         def run_once(_inspection) -> None:
@@ -78,7 +82,16 @@ def run_gui(model: str = "default", compare: str | None = None, text: str | None
             window.run_action.trigger()
 
         window.inspectionApplied.connect(run_once)
-    window.open_model(model)
+    if model is not None or not restored:
+        model = model or "default"
+        window.open_model(model)
+    else:
+        def fall_back(_message: str) -> None:
+            window.modelFailed.disconnect(fall_back)
+            if window.inspector is None:  # the session's model is gone: start on the bundled one
+                window.open_model("default")
+
+        window.modelFailed.connect(fall_back)
     window.show()
 
     status = {"code": 0}

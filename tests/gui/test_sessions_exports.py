@@ -42,7 +42,7 @@ def test_autosave_follows_a_change_within_seconds(qtbot, window):
 def test_session_survives_kill_9(qtbot, make_window, tiny_bert, tmp_path):
     """A real app process is killed with SIGKILL after its autosave; the next start restores everything."""
     script = f"""
-import sys
+import ast, sys
 from PySide6.QtCore import QTimer
 from bertinspector.app.application import make_application
 from bertinspector.app.main_window import MainWindow
@@ -78,6 +78,55 @@ app.exec()
     assert again.text_pane.pair() == "and its pair"
     assert again.settings_bar.settings() == Settings(max_length=9, lowercase="off")
     assert again.model_source() == str(tiny_bert)
+
+
+_START_APP = """
+import ast, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from bertinspector.app import main_window
+from bertinspector.app.gui import run_gui
+
+loaded = main_window.MainWindow._model_loaded
+
+def report(self, src, inspector):
+    loaded(self, src, inspector)
+    print("LOADED", src, flush=True)
+    QTimer.singleShot(1500, QApplication.quit)  # long enough for a second load to show up
+
+main_window.MainWindow._model_loaded = report
+run_gui(**ast.literal_eval(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("arguments, expected", [({}, "session"), ({"model": "default"}, "default")],
+                         ids=["no --model: the session's model", "--model given: that model"])
+def test_a_start_brings_back_the_sessions_model_unless_one_is_named(qtbot, window, tiny_bert, tmp_path,
+                                                                    arguments, expected):
+    window.autosaver.save_blocking()
+    assert start_app(tmp_path, arguments) == [str(tiny_bert) if expected == "session" else "default"]
+
+
+def test_a_session_whose_model_is_gone_starts_on_the_default_model(qtbot, make_window, tiny_bert, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(tiny_bert, tmp_path / "moved-away")
+    window = make_window()
+    load(qtbot, window, folder, text=TEXT)
+    window.autosaver.save_blocking()
+    shutil.rmtree(folder)
+    assert start_app(tmp_path, {}) == ["default"]
+
+
+def start_app(tmp_path, arguments: dict) -> list[str]:
+    """Start the app as ``bertinspector gui`` does (real model host); the models it loaded, in order."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HF_HUB_OFFLINE": "1", "XDG_CONFIG_HOME": str(tmp_path / "c"),
+           "BERTINSPECTOR_DATA_DIR": os.environ["BERTINSPECTOR_DATA_DIR"]}
+    env.pop("BERTINSPECTOR_MODEL_HOST", None)
+    done = subprocess.run([sys.executable, "-c", _START_APP, repr(arguments)], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    return [line.split(" ", 1)[1] for line in done.stdout.splitlines() if line.startswith("LOADED ")]
 
 
 def test_a_damaged_autosave_is_set_aside_with_a_message(qtbot, make_window):
