@@ -19,3 +19,12 @@ def wait_inspection(qtbot, window, action):
     with qtbot.waitSignal(window.inspectionApplied, timeout=LOAD_TIMEOUT_MS) as blocker:
         action()
     return blocker.args[0]
+
+
+def shown(qtbot, widget, width: int, height: int):
+    """``widget`` at ``width`` x ``height``, shown and exposed, closed with the test."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

@@ -6,6 +6,7 @@ import statistics
 import time
 
 import numpy as np
+from guihelpers import shown
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
@@ -47,11 +48,7 @@ class Driver:
         self.inspector, self.text, self.pair, self.settings = inspector, text, pair, settings
         self.inspector_b = None
         self.requested: list[str] = []
-        self.view = CompareView()
-        qtbot.addWidget(self.view)
-        self.view.resize(width, 800)
-        self.view.show()
-        qtbot.waitExposed(self.view)
+        self.view = shown(qtbot, CompareView(), width, 800)
         self.view.slotBChanged.connect(self.compare)
         self.view.modelBRequested.connect(self.load_b)
         self.compare()
@@ -380,11 +377,7 @@ def test_painting_10000_characters_stays_within_budget(qtbot, default_model):
 
 
 def test_no_comparison_paints_a_hint(qtbot):
-    view = CompareView()
-    qtbot.addWidget(view)
-    view.resize(600, 500)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown(qtbot, CompareView(), 600, 500)
     view.aligned.viewport().repaint()
     assert view.aligned.group_at(QPoint(30, 30)) == -1
     view.setRunComparison(None)
@@ -408,11 +401,7 @@ def test_a_narrow_view_takes_a_shorter_comparison_after_wrapped_columns(qtbot, d
     """Columns wider than the view wrap; the next comparison (fewer columns) lays out from scratch."""
     from bertinspector.widgets.compare_view import AlignedView
 
-    view = AlignedView()
-    qtbot.addWidget(view)
-    view.resize(70, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown(qtbot, AlignedView(), 70, 400)
     long = "the antidisestablishmentarianism of supercalifragilisticexpialidocious words " * 3
     view.set_comparison(compare(default_model.inspect(long), default_model.inspect(long)))
     assert view._wrapped, "the long words should wrap at 70 px"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from guihelpers import shown
 import pytest
 import torch
 from PySide6.QtCore import Qt
@@ -421,11 +422,7 @@ def view_of(model_factory):
 
 @pytest.fixture
 def attention_plot(qtbot):
-    plot = AttentionPlot()
-    qtbot.addWidget(plot)
-    plot.resize(900, 760)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown(qtbot, AttentionPlot(), 900, 760)
     return plot
 
 
@@ -583,11 +580,7 @@ def test_hidden_plot_norms_cosine_and_pca(qtbot, view_of):
 def test_pca_labels_near_the_right_edge_stay_inside_the_plot(qtbot):
     from bertinspector.widgets.hidden_plot import PcaPlot
 
-    plot = PcaPlot()
-    qtbot.addWidget(plot)
-    plot.resize(360, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown(qtbot, PcaPlot(), 360, 300)
     points = np.asarray([[-5.0, 0.0], [0.0, 3.0], [0.0, -3.0], [8.0, 1.0]], np.float32)
     plot.set_points(points, ["left", "up", "down", "[MASK]-ish"], np.zeros(4, bool), np.arange(4))
     qtbot.wait(20)
