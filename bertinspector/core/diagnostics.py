@@ -234,20 +234,17 @@ def special_token_text_not_special(inspector, inspection):
     tokenizer = inspector.tokenizer(inspection.settings.lowercase)
     pattern = inspector.special_text_pattern
     tokens = inspection.tokens
-    special_ids = set(tokenizer.all_special_ids)
-    own = {t for t in (tokenizer.mask_token, tokenizer.cls_token, tokenizer.sep_token, tokenizer.bos_token, tokenizer.eos_token) if t}
-    hint = f"; this model's special tokens are {', '.join(sorted(own))}" if own else ""
     for segment in (0, 1):
-        text = inspection.segment_text(segment)
-        if not text:
+        matches = list(pattern.finditer(inspection.segment_text(segment)))
+        if not matches:  # the common case: nothing to look at on this keystroke
             continue
         in_segment = np.flatnonzero(tokens.segments == segment)
         starts, ends = tokens.starts[in_segment], tokens.ends[in_segment]
         # spans a special token's id sits on (added tokens may carry offsets)
-        became_special = {(s, e) for s, e, i in zip(starts.tolist(), ends.tolist(), tokens.ids[in_segment].tolist())
-                          if i in special_ids}
+        special = np.isin(tokens.ids[in_segment], list(tokenizer.all_special_ids))
+        became_special = set(zip(starts[special].tolist(), ends[special].tolist()))
         bad, positions = [], []
-        for match in pattern.finditer(text):
+        for match in matches:
             span = (match.start(), match.end())
             if span in became_special:
                 continue
@@ -255,6 +252,9 @@ def special_token_text_not_special(inspector, inspection):
             positions.extend(in_segment[(starts < span[1]) & (ends > span[0])].tolist())
         if not bad:
             continue
+        own = {t for t in (tokenizer.mask_token, tokenizer.cls_token, tokenizer.sep_token, tokenizer.bos_token,
+                           tokenizer.eos_token) if t}
+        hint = f"; this model's special tokens are {', '.join(sorted(own))}" if own else ""
         names = sorted({s for s, _ in bad})
         replacement = tokenizer.mask_token if any("mask" in n.lower() for n in names) and tokenizer.mask_token else None
         fix = (f"text = text.replace({names[0]!r}, tokenizer.mask_token)" if replacement and names[0] != replacement
