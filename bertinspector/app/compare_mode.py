@@ -72,6 +72,13 @@ class CompareMode(QObject):
         self.dock.raise_()
         self.refresh()
 
+    def toggle(self) -> None:
+        """Compare on (shown and in front), or off when it is already in front."""
+        if self.active and self.dock.isVisible():
+            self.dock.hide()
+        else:
+            self.show()
+
     def slot(self) -> tuple[str, SlotB]:
         """Slot B for a session: its model source ("" = A's) and settings."""
         return self.source_b or SAME_AS_A, self.view.slot_b()

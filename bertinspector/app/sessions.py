@@ -20,6 +20,7 @@ from bertinspector.widgets.compare_view import SlotB
 AUTOSAVE_DELAY_MS = 2000
 AUTOSAVE_NAME = "autosave" + core_session.SUFFIX
 DATA_DIR_ENV = "BERTINSPECTOR_DATA_DIR"
+HIDDEN_PAIR = "hidden_pair"  # extra: segment B's text while *Sentence pair* is off
 log = logging.getLogger(__name__)
 
 
@@ -36,26 +37,34 @@ def autosave_path() -> Path:
 
 
 def capture(window) -> Session:
-    """The window's session: the texts, slot A's model and settings, slot B's (source "" = A's model)."""
+    """The window's session: every input buffer (text, ids, segment B even while it is hidden), slot A's
+    model and settings, slot B's (source "" = A's model)."""
     pane = window.text_pane
     source_b, slot_b = window.compare.slot()
+    extra = {"swap_pair": slot_b.swap_pair}
+    if not pane.pair_box.isChecked() and pane.editor_b.text():
+        extra[HIDDEN_PAIR] = pane.editor_b.text()
     return Session(
-        text=pane.text() if pane.mode() == "text" else "",
+        text=pane.buffer("text"),
         pair=pane.editor_b.text() if pane.pair_box.isChecked() else None,
         input_kind=pane.mode(),
-        ids=pane.text() if pane.mode() == "ids" else "",
+        ids=pane.buffer("ids"),
         slots=(Slot(window.requested_model_source(), window.settings_bar.settings()), Slot(source_b, slot_b.settings)),
         compare=window.compare.active,
-        extra={"swap_pair": slot_b.swap_pair},
+        extra=extra,
     )
 
 
 def restore(window, saved: Session) -> None:
     """Put a session back into the window (the model loads in the background as usual)."""
     pane = window.text_pane
-    pane.set_mode(saved.input_kind)
-    pane.set_text(saved.ids if saved.input_kind == "ids" else saved.text)
+    pane.set_buffer("text", saved.text)
+    pane.set_buffer("ids", saved.ids)
+    hidden_pair = saved.extra.get(HIDDEN_PAIR)
+    if saved.pair is None and isinstance(hidden_pair, str):
+        pane.editor_b.set_text(hidden_pair)
     pane.set_pair(saved.pair)
+    pane.set_mode(saved.input_kind)
     first = saved.slots[0]
     window.settings_bar.set_settings(first.settings)
     if first.source != window.model_source():

@@ -1,5 +1,8 @@
 """The text pane: the user's text (and optional second segment), or pasted token ids.
 
+Each input mode (*Text*, *Ids*; :meth:`TextPane.add_mode` adds more) has its own editor on its own
+page, so switching modes never moves or overwrites what was typed in another one.
+
 Live re-inspection is debounced: ``inputChanged`` fires once typing pauses for ~150 ms. The text
 shows what the model does with it: the tail the model never sees is shaded behind a red "✂" cut
 mark, unknown-token spans get a red wavy underline, characters normalization deletes get an orange
@@ -19,8 +22,8 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QSplitter, QTextEdit,
-    QToolButton, QVBoxLayout, QWidget,
+    QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QSplitter, QStackedWidget,
+    QTextEdit, QToolButton, QVBoxLayout, QWidget,
 )
 
 from bertinspector.core.model import Inspection
@@ -371,7 +374,7 @@ class SegmentEditor(QPlainTextEdit):
 
 
 class TextPane(QWidget):
-    """Segment A (and B), the Text/Ids mode, the pair toggle; debounced ``inputChanged``."""
+    """The input modes (Text with segment A and B, Ids), the pair toggle; debounced ``inputChanged``."""
 
     inputChanged = Signal()
     cursorMoved = Signal(int, int)  # segment, Python offset  (text mode)
@@ -381,13 +384,19 @@ class TextPane(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._mode = "text"
+        self._inputs: dict[str, SegmentEditor] = {}
+        self._pages: dict[str, QWidget] = {}
+        self._buttons: dict[str, QToolButton] = {}
         self.editor_a = SegmentEditor("segmentA", self)
         self.editor_a.setPlaceholderText("Type or paste a text to see what the model receives…")
         self.editor_b = SegmentEditor("segmentB", self)
         self.editor_b.setPlaceholderText("Second segment of the sentence pair (the model sees it after [SEP])…")
+        self.editor_ids = SegmentEditor("tokenIds", self)
+        self.editor_ids.setPlaceholderText("Paste token ids, e.g. 101, 7592, 2088, 102  or  [[101, 7592]]")
         self.label_a = QLabel("Segment A", self)
         self.label_b = QLabel("Segment B", self)
-        for label in (self.label_a, self.label_b):
+        self.label_ids = QLabel("Token ids", self)
+        for label in (self.label_a, self.label_b, self.label_ids):
             label.setObjectName("segmentLabel")
             font = label.font()
             font.setPointSizeF(font.pointSizeF() * 0.9)
@@ -399,19 +408,17 @@ class TextPane(QWidget):
         self.splitter.addWidget(box_a)
         self.splitter.addWidget(box_b)
         self.splitter.setChildrenCollapsible(False)
+        self.stack = QStackedWidget(self)
 
-        self.text_button = QToolButton(self)
-        self.text_button.setText("Text")
-        self.text_button.setToolTip("Inspect a text: what the tokenizer makes of it")
-        self.ids_button = QToolButton(self)
-        self.ids_button.setText("Ids")
-        self.ids_button.setToolTip("Paste token ids (e.g. from someone's code: 101, 7592, 102) to see what they mean")
         self._mode_group = QButtonGroup(self)
-        for button in (self.text_button, self.ids_button):
-            button.setCheckable(True)
-            button.setAutoRaise(False)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self._mode_group.addButton(button)
+        self._mode_buttons = QHBoxLayout()
+        self._mode_buttons.setContentsMargins(0, 0, 0, 0)
+        self._mode_buttons.setSpacing(0)
+        self.text_button = self.add_mode("text", "Text", "Inspect a text: what the tokenizer makes of it",
+                                         self.splitter, self.editor_a)
+        self.ids_button = self.add_mode(
+            "ids", "Ids", "Paste token ids (e.g. from someone's code: 101, 7592, 102) to see what they mean",
+            captioned(self.label_ids, self.editor_ids, self), self.editor_ids)
         self.text_button.setChecked(True)
         self.pair_box = QCheckBox("Sentence pair", self)
         self.pair_box.setToolTip("Add a second segment (question/answer, premise/hypothesis)")
@@ -422,6 +429,7 @@ class TextPane(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("textNotice")
         self.notice.setWordWrap(True)
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice.setVisible(False)
 
         header = QHBoxLayout()
@@ -430,8 +438,7 @@ class TextPane(QWidget):
         title = QLabel("<b>Input</b>", self)
         header.addWidget(title)
         header.addSpacing(10)
-        header.addWidget(self.text_button)
-        header.addWidget(self.ids_button)
+        header.addLayout(self._mode_buttons)
         header.addSpacing(12)
         header.addWidget(self.pair_box)
         header.addStretch(1)
@@ -441,34 +448,68 @@ class TextPane(QWidget):
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.notice)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.stack, 1)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit_changed)
+        self.editor_b.textChanged.connect(lambda: self._on_text_changed("text"))
         for editor, segment in ((self.editor_a, 0), (self.editor_b, 1)):
-            editor.textChanged.connect(self._on_text_changed)
             editor.cursorPositionChanged.connect(lambda e=editor, s=segment: self._on_cursor(e, s))
+        self.editor_ids.cursorPositionChanged.connect(self._on_ids_cursor)
         self.pair_box.toggled.connect(self._on_pair_toggled)
         self._mode_group.buttonToggled.connect(self._on_mode_button)
         self._update_pair_visibility()
         self._update_count()
 
+    def add_mode(self, mode: str, title: str, tooltip: str, page: QWidget, editor: SegmentEditor) -> QToolButton:
+        """Register an input mode: its button in the header, its page (holding ``editor``) in the stack."""
+        button = QToolButton(self)
+        button.setText(title)
+        button.setToolTip(tooltip)
+        button.setCheckable(True)
+        button.setAutoRaise(False)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._mode_group.addButton(button)
+        self._mode_buttons.addWidget(button)
+        self._buttons[mode] = button
+        self._inputs[mode] = editor
+        self._pages[mode] = page
+        self.stack.addWidget(page)
+        editor.textChanged.connect(lambda: self._on_text_changed(mode))
+        return button
+
     # -- state ----------------------------------------------------------------------------------
     def mode(self) -> str:
         return self._mode
 
+    def modes(self) -> tuple[str, ...]:
+        return tuple(self._inputs)
+
     def set_mode(self, mode: str) -> None:
-        if mode not in ("text", "ids"):
+        if mode not in self._buttons:
             raise ValueError(mode)
-        (self.ids_button if mode == "ids" else self.text_button).setChecked(True)
+        self._buttons[mode].setChecked(True)
+
+    def input_editor(self, mode: str | None = None) -> SegmentEditor:
+        """The editor of ``mode`` (default: the current mode): segment A, the ids…"""
+        return self._inputs[mode or self._mode]
 
     def text(self) -> str:
-        return self.editor_a.text()
+        """What the current mode's editor holds (segment A in text mode, the ids in ids mode)."""
+        return self.input_editor().text()
 
     def set_text(self, text: str) -> None:
-        self.editor_a.set_text(text)
+        """Replace the current mode's text (one undoable edit); the other modes keep theirs."""
+        self.input_editor().set_text(text)
+
+    def buffer(self, mode: str) -> str:
+        """The text typed in ``mode``, whichever mode is shown."""
+        return self.input_editor(mode).text()
+
+    def set_buffer(self, mode: str, text: str) -> None:
+        self.input_editor(mode).set_text(text)
 
     def pair(self) -> str | None:
         if self._mode != "text" or not self.pair_box.isChecked():
@@ -545,13 +586,13 @@ class TextPane(QWidget):
     def select_token(self, insp: Inspection, index: int) -> None:
         """Select token ``index``'s characters (text mode) or its id (ids mode)."""
         if index < 0 or index >= len(insp.tokens):
-            self.editor_a.set_token_span(None)
-            self.editor_b.set_token_span(None)
+            for editor in (self.editor_a, self.editor_b, self.editor_ids):
+                editor.set_token_span(None)
             return
         if insp.input_kind == "ids":
-            spans = [m.span() for m in IDS_PATTERN.finditer(self.editor_a.text())]
+            spans = [m.span() for m in IDS_PATTERN.finditer(self.editor_ids.text())]
             if index < len(spans):
-                self.editor_a.select_span(*spans[index])
+                self.editor_ids.select_span(*spans[index])
             return
         token = insp.tokens.row(index)
         other = self.editor_b if token.segment != 1 else self.editor_a
@@ -564,56 +605,57 @@ class TextPane(QWidget):
             editor.select_span(token.start, token.end)
 
     # -- internals ------------------------------------------------------------------------------
-    def _on_text_changed(self) -> None:
-        self._update_count()
-        self._debounce.start()
+    def _on_text_changed(self, mode: str) -> None:
+        if mode == self._mode:  # a buffer set while its mode is hidden waits until it is shown
+            self._update_count()
+            self._debounce.start()
 
     def _emit_changed(self) -> None:
         self.inputChanged.emit()
 
     def _on_cursor(self, editor: SegmentEditor, segment: int) -> None:
+        if editor.hasFocus() and self._mode == "text":
+            self.cursorMoved.emit(segment, editor.py_cursor())
+
+    def _on_ids_cursor(self) -> None:
+        editor = self.editor_ids
         if not editor.hasFocus():
             return
-        if self._mode == "ids":
-            position = editor.py_cursor()
-            for k, match in enumerate(IDS_PATTERN.finditer(editor.text())):
-                if match.start() <= position <= match.end():
-                    self.idCursorMoved.emit(k)
-                    return
-            return
-        self.cursorMoved.emit(segment, editor.py_cursor())
+        position = editor.py_cursor()
+        for k, match in enumerate(IDS_PATTERN.finditer(editor.text())):
+            if match.start() <= position <= match.end():
+                self.idCursorMoved.emit(k)
+                return
 
     def _on_pair_toggled(self, _on: bool) -> None:
         self._update_pair_visibility()
+        self._update_count()
         self.request_inspection()
 
     def _on_mode_button(self, button, checked: bool) -> None:
         if not checked:
             return
-        mode = "ids" if button is self.ids_button else "text"
+        mode = next(name for name, b in self._buttons.items() if b is button)
         if mode == self._mode:
             return
         self._mode = mode
-        if mode == "ids":
-            self.editor_a.setPlaceholderText("Paste token ids, e.g. 101, 7592, 2088, 102  or  [[101, 7592]]")
-            self.label_a.setText("Token ids")
-        else:
-            self.editor_a.setPlaceholderText("Type or paste a text to see what the model receives…")
-            self.label_a.setText("Segment A")
-        self.editor_a.clear_marks()
-        self.editor_b.clear_marks()
+        self.stack.setCurrentWidget(self._pages[mode])
+        for editor in (*self._inputs.values(), self.editor_b):
+            editor.clear_marks()
         self.pair_box.setEnabled(mode == "text")
         self._update_pair_visibility()
+        self._update_count()
         self.modeChanged.emit(mode)
         self.request_inspection()
 
     def _update_pair_visibility(self) -> None:
         pair = self.pair_box.isChecked() and self._mode == "text"
         self._box_b.setVisible(pair)
-        self.label_a.setVisible(pair or self._mode == "ids")
+        self.label_a.setVisible(pair)
 
     def _update_count(self) -> None:
-        n = self.editor_a.document().characterCount() - 1
-        if self.pair_box.isChecked():
+        """The characters the current input holds (segment B only while it is shown)."""
+        n = self.input_editor().document().characterCount() - 1
+        if self.pair() is not None:
             n += self.editor_b.document().characterCount() - 1
         self.count_label.setText(f"{n:,} characters" if n != 1 else "1 character")

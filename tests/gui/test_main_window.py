@@ -193,7 +193,7 @@ def test_ids_mode_reads_pasted_ids(qtbot, bert_window):
     assert insp.input_kind == "ids"
     assert insp.tokens.strings == ("hello", "hello")
     assert "missing-special-tokens" in insp.codes()
-    editor = window.text_pane.editor_a
+    editor = window.text_pane.input_editor()
     editor.setFocus()
     qtbot.waitUntil(editor.hasFocus)
     cursor = editor.textCursor()
@@ -387,7 +387,7 @@ def test_window_has_a_sensible_default_size(bert_window):
     size = bert_window.size()
     assert size.width() >= 1200 and size.height() >= 760
     assert QApplication.windowIcon().isNull() is False
-    assert QGuiApplication.desktopFileName() == "io.github.bertinspector.BertInspector"
+    assert QGuiApplication.desktopFileName() == "io.github.bertinspector.bertinspector"
 
 
 def test_pasting_a_huge_text_keeps_it_and_says_so(qtbot, bert_window):

@@ -291,6 +291,8 @@ def test_fuzzed_text_and_settings_in_one_window(qtbot, make_window, model_factor
                 watch.applied.clear()
                 watch.failed.clear()
             pane.set_mode("ids" if ids_mode else "text")
+            editor = pane.input_editor()  # each mode has its own editor
+            editor.setFocus()
             if ids_mode:
                 text = data.draw(id_texts, label="ids")
             drive_settings(window.settings_bar, wanted, order)
