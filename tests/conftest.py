@@ -3,6 +3,7 @@
     def test_something(model_factory, minilm_path):
         folder = model_factory.bert(cased=True)              # build_bert options
         broken = model_factory.variant("truncated_weights")  # named, see VARIANTS
+        xlmr = model_factory.family("xlm_roberta")           # one of the nine, see FAMILIES
 
 Built folders are shared by the whole session: treat them as read-only and
 copy them (``shutil.copytree`` into ``tmp_path``) before changing anything.
@@ -55,6 +56,14 @@ class ModelFactory:
         """A tiny RoBERTa folder; options as ``modelfactory.build_roberta``."""
         return self.build("roberta", **options)
 
+    def family(self, name: str) -> Path:
+        """The folder of one of the nine families in ``modelfactory.FAMILIES`` (e.g. "xlm_roberta")."""
+        try:
+            kind, options = modelfactory.FAMILIES[name]
+        except KeyError:
+            raise KeyError(f"unknown family {name!r}; known: {list(modelfactory.FAMILIES)}") from None
+        return self.build(kind, **options)
+
     def variant(self, name: str) -> Path:
         """A named folder from ``modelfactory.VARIANTS`` (e.g. "no_tokenizer_config")."""
         try:
@@ -66,7 +75,7 @@ class ModelFactory:
 
 @pytest.fixture(scope="session")
 def model_factory(tmp_path_factory: pytest.TempPathFactory) -> ModelFactory:
-    """Session-wide ModelFactory: ``.bert(**opts)``, ``.roberta(**opts)``, ``.variant(name)``."""
+    """Session-wide ModelFactory: ``.bert(**opts)``, ``.roberta(**opts)``, ``.family(name)``, ``.variant(name)``."""
     return ModelFactory(tmp_path_factory)
 
 

@@ -15,6 +15,11 @@ Vocabulary of the BERT folders (``vocab.txt``, written here):
 * ~200 common English words and the suffixes ``##s ##ed ##ing ##ly ##er ##es``
 * cased only: ``A``-``Z``, ``##A``-``##Z`` and capitalised common words
 
+The other families (``build_family``, ``FAMILIES``): XLM-R, CamemBERT, ALBERT and DeBERTa-v3
+from SentencePiece models trained here on ``MULTILINGUAL_CORPUS``, DistilBERT and ELECTRA on the
+WordPiece vocabulary below, ModernBERT on a byte-level BPE trained here; each with its family's
+real config shape.
+
 So any ordinary ASCII English text encodes without ``[UNK]``.  Characters
 outside that set give ``[UNK]``: emoji, CJK, and (cased only, as the uncased
 one strips accents) accented letters such as ``é``.
@@ -39,6 +44,7 @@ Notes on transformers 5 (checked against 5.24):
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import shutil
 import string
@@ -52,6 +58,11 @@ __all__ = [
     "bert_vocab",
     "build_bert",
     "build_roberta",
+    "build_family",
+    "FAMILY_NAMES",
+    "FAMILIES",
+    "MULTILINGUAL_CORPUS",
+    "spm_model_bytes",
     "build_corrupt_config",
     "build_no_config",
     "build_no_tokenizer",
@@ -382,6 +393,227 @@ def build_roberta(folder: Path, *, max_position_embeddings: int = 66, model_max_
     return folder
 
 
+# --------------------------------------------------------------------------- the other BERT families
+
+#: Training text of the family tokenizers (written for these tests): English, French, German,
+#: Spanish, Russian, Greek, Arabic, Hebrew, Chinese, Japanese, Korean, emoji and ASCII punctuation.
+MULTILINGUAL_CORPUS = """\
+The quick brown fox jumps over the lazy dog. This is a small model for tests.
+A sentence goes in, tokens come out, and the model reads them one by one.
+Hello world! Numbers like 0 1 2 3 4 5 6 7 8 9 and 2024 or 3.14 appear in text.
+What does the model see? It sees input ids, an attention mask and positions.
+Long inputs are truncated; short inputs are padded to the same length.
+Le café est très bon à Paris, et la crème brûlée aussi. Où est la gare ?
+Les élèves ont lu un livre français ; ils étaient naïfs mais curieux.
+Die Straße ist groß und schön. Über den Bergen fliegen Vögel nach Süden.
+Ich möchte einen Kaffee mit Milch, bitte. Grüße aus München und Köln.
+El niño come una manzana en la montaña. ¿Dónde está la estación? ¡Qué bien!
+La señora habla español y portugués; el año pasado viajó a Córdoba.
+Привет, мир! Это небольшая модель для тестов. Москва и Санкт-Петербург.
+Я читаю книгу, а она пишет письмо. Сегодня хорошая погода.
+Γεια σου κόσμε! Αυτό είναι ένα μικρό μοντέλο. Η Αθήνα είναι όμορφη.
+مرحبا بالعالم. هذا نموذج صغير للاختبار. اللغة العربية جميلة.
+שלום עולם. זה מודל קטן לבדיקות. ירושלים ותל אביב.
+日本語のテキストです。東京は大きな都市です。今日は天気がいいですね。
+中文文本很好。北京和上海是大城市。我喜欢学习语言。
+한국어 텍스트입니다. 서울은 큰 도시입니다.
+Emoji in text: 😀 👍 🎉 ❤️ 🚀 and flags 🇫🇷 🇩🇪 are common in chats.
+Punctuation: ! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \\ ] ^ _ ` { | } ~ “quotes” – — …
+"""
+
+#: SentencePiece families: trainer ids as the family's original model file has them (the
+#: tokenizer class's converter re-orders them like fairseq did for XLM-R and CamemBERT).
+_SPM_FAMILIES = {
+    "xlm_roberta": dict(
+        tokenizer_class="XLMRobertaTokenizer", model_file="sentencepiece.bpe.model", model_type="unigram",
+        trainer=dict(unk_id=0, bos_id=1, eos_id=2, pad_id=-1),
+    ),
+    "camembert": dict(
+        tokenizer_class="CamembertTokenizer", model_file="sentencepiece.bpe.model", model_type="unigram",
+        trainer=dict(unk_id=0, bos_id=1, eos_id=2, pad_id=-1),
+    ),
+    "albert": dict(
+        tokenizer_class="AlbertTokenizer", model_file="spiece.model", model_type="unigram",
+        trainer=dict(pad_id=0, unk_id=1, bos_id=2, eos_id=3, bos_piece="[CLS]", eos_piece="[SEP]",
+                     user_defined_symbols="[MASK]"),
+        uncased=True,  # ALBERT's model was trained on lowercased text without accents
+    ),
+    # DeBERTa-v3's spm.model is trained with byte fallback, which its tokenizer class drops:
+    # the byte pieces <0x00>..<0xFF> are in the vocabulary but text never reaches them.
+    "deberta_v3": dict(
+        tokenizer_class="DebertaV2Tokenizer", model_file="spm.model", model_type="bpe", byte_fallback=True,
+        trainer=dict(pad_id=0, bos_id=1, eos_id=2, unk_id=3, pad_piece="[PAD]", bos_piece="[CLS]",
+                     eos_piece="[SEP]", unk_piece="[UNK]"),
+    ),
+}
+
+#: Real-shaped configs: (config class, default architecture, the family's values).
+_FAMILY_CONFIGS = {
+    "xlm_roberta": ("XLMRobertaConfig", "XLMRobertaForMaskedLM",
+                    dict(max_position_embeddings=514, type_vocab_size=1, pad_token_id=1, bos_token_id=0, eos_token_id=2)),
+    "camembert": ("CamembertConfig", "CamembertForMaskedLM",
+                  dict(max_position_embeddings=514, type_vocab_size=1, pad_token_id=1, bos_token_id=5, eos_token_id=6)),
+    "albert": ("AlbertConfig", "AlbertForMaskedLM",
+               dict(max_position_embeddings=512, type_vocab_size=2, pad_token_id=0, bos_token_id=2, eos_token_id=3,
+                    embedding_size=16)),
+    "deberta_v3": ("DebertaV2Config", "DebertaV2ForMaskedLM",
+                   dict(max_position_embeddings=512, type_vocab_size=0, pad_token_id=0, relative_attention=True,
+                        position_biased_input=False, pos_att_type=["p2c", "c2p"], position_buckets=256,
+                        max_relative_positions=-1, norm_rel_ebd="layer_norm", layer_norm_eps=1e-7)),
+    "distilbert": ("DistilBertConfig", "DistilBertForMaskedLM",
+                   dict(max_position_embeddings=512, pad_token_id=0, dim=32, n_layers=2, n_heads=2, hidden_dim=37)),
+    "electra": ("ElectraConfig", "ElectraForPreTraining",
+                dict(max_position_embeddings=512, type_vocab_size=2, pad_token_id=0, embedding_size=16)),
+    "modernbert": ("ModernBertConfig", "ModernBertForMaskedLM",
+                   dict(max_position_embeddings=8192, local_attention=16, global_attn_every_n_layers=2)),
+}
+
+#: What ``build_family`` builds, by family name (bert and roberta have their own builders).
+FAMILY_NAMES = tuple(_FAMILY_CONFIGS)
+#: The nine families the parity and diagnostics suites run on: name -> (builder kind, options).
+#: BERT is the cased one (bert-base-cased), RoBERTa has roberta-base's 514 positions.
+FAMILIES: dict[str, tuple[str, dict]] = {
+    "bert": ("bert", {"cased": True}),
+    "roberta": ("roberta", {"max_position_embeddings": 514, "model_max_length": 512}),
+    **{name: ("family", {"family": name}) for name in FAMILY_NAMES},
+}
+
+
+def _uncased(text: str) -> str:
+    """Lowercased, accents stripped: the text an uncased model is trained on."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if unicodedata.category(c) != "Mn")
+
+
+@functools.lru_cache(maxsize=None)
+def _trained_spm(model_type: str, byte_fallback: bool, uncased: bool, trainer: tuple) -> bytes:
+    """A SentencePiece model trained on MULTILINGUAL_CORPUS (a fraction of a second; cached)."""
+    import io
+
+    import sentencepiece
+
+    lines = MULTILINGUAL_CORPUS.splitlines()
+    buffer = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter([_uncased(line) for line in lines] if uncased else lines), model_writer=buffer,
+        model_type=model_type,
+        vocab_size=900 if byte_fallback else 500, hard_vocab_limit=False, character_coverage=1.0, byte_fallback=byte_fallback,
+        num_threads=1, minloglevel=2, **dict(trainer),
+    )
+    return buffer.getvalue()
+
+
+def spm_model_bytes(family: str) -> bytes:
+    """The trained SentencePiece model file of a SentencePiece family (e.g. to corrupt it)."""
+    spec = _SPM_FAMILIES[family]
+    return _trained_spm(spec["model_type"], spec.get("byte_fallback", False), spec.get("uncased", False),
+                        tuple(sorted(spec["trainer"].items())))
+
+
+def _spm_tokenizer(folder: Path, family: str, model_max_length: int):
+    """The family's tokenizer class loaded from its SentencePiece model file, as from an old hub folder."""
+    import transformers
+
+    spec = _SPM_FAMILIES[family]
+    staging = folder / "_spm"
+    staging.mkdir()
+    (staging / spec["model_file"]).write_bytes(spm_model_bytes(family))
+    _write_json(staging / "tokenizer_config.json", {"model_max_length": model_max_length})
+    tokenizer = getattr(transformers, spec["tokenizer_class"]).from_pretrained(str(staging))
+    shutil.copy(staging / spec["model_file"], folder / spec["model_file"])  # the folder users have holds it too
+    shutil.rmtree(staging)
+    return tokenizer
+
+
+def _wordpiece_tokenizer(folder: Path, tokenizer_class: str, model_max_length: int):
+    import transformers
+
+    vocab = bert_vocab()
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    return getattr(transformers, tokenizer_class)(
+        vocab={tok: i for i, tok in enumerate(vocab)}, do_lower_case=True, model_max_length=model_max_length
+    )
+
+
+def _modernbert_tokenizer(model_max_length: int):
+    """Byte-level BPE with ModernBERT's layout: the BPE vocabulary first, then [UNK] [CLS] [SEP] [PAD] [MASK]."""
+    from tokenizers import AddedToken, ByteLevelBPETokenizer, processors
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(MULTILINGUAL_CORPUS.splitlines() + [string.printable], vocab_size=700,
+                            min_frequency=2, show_progress=False)
+    backend = bpe._tokenizer
+    specials = ["[UNK]", "[CLS]", "[SEP]", "[PAD]"]
+    backend.add_special_tokens([*specials, AddedToken("[MASK]", lstrip=True, normalized=False, special=True)])
+    cls_id, sep_id = backend.token_to_id("[CLS]"), backend.token_to_id("[SEP]")
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS]:0 $A:0 [SEP]:0", pair="[CLS]:0 $A:0 [SEP]:0 $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]",
+        mask_token="[MASK]", model_max_length=model_max_length, model_input_names=["input_ids", "attention_mask"],
+    )
+
+
+def _family_model(family: str, architecture: str | None, tokenizer):
+    import torch
+    import transformers
+
+    config_class, default_architecture, values = _FAMILY_CONFIGS[family]
+    sizes = {} if family == "distilbert" else dict(_TINY)
+    ids = {}
+    if family == "modernbert":
+        ids = {f"{role}_token_id": tokenizer.convert_tokens_to_ids(token) for role, token in (
+            ("pad", "[PAD]"), ("cls", "[CLS]"), ("sep", "[SEP]"), ("bos", "[CLS]"), ("eos", "[SEP]"))}
+    config = getattr(transformers, config_class)(vocab_size=len(tokenizer), **sizes, **values, **ids)
+    torch.manual_seed(0)
+    return getattr(transformers, architecture or default_architecture)(config).eval()
+
+
+def build_family(folder: Path, *, family: str, architecture: str | None = None, model_max_length: int | None = None) -> Path:
+    """Write a tiny model folder of another BERT family, the way its users have it.
+
+    ``family``: one of FAMILY_NAMES.  The tokenizer goes through the family's own class:
+
+    * xlm_roberta, camembert, albert, deberta_v3: a SentencePiece model trained here (unigram;
+      DeBERTa-v3 BPE with byte fallback), loaded by XLMRobertaTokenizer / CamembertTokenizer /
+      AlbertTokenizer / DebertaV2Tokenizer from the ``.model`` file, then ``save_pretrained``
+      (the folder holds tokenizer.json, tokenizer_config.json and the ``.model`` file);
+    * distilbert, electra: the uncased WordPiece vocabulary of ``build_bert`` behind
+      DistilBertTokenizer / ElectraTokenizer (tokenizer_config.json names ``ElectraTokenizer``
+      as older hub folders do);
+    * modernbert: a byte-level BPE trained here with ModernBERT's ``[CLS] $A [SEP]`` template,
+      saved as a ``PreTrainedTokenizerFast`` tokenizer.json with 8192 positions.
+
+    The model is the family's ``architecture`` (default: its masked-LM / pre-training class)
+    with a real-shaped config (position limit, ``type_vocab_size`` — 0 for DeBERTa-v3 —,
+    ``pad_token_id``) and tiny random weights in model.safetensors.
+    """
+    if family not in _FAMILY_CONFIGS:
+        raise ValueError(f"family must be one of {FAMILY_NAMES}, not {family!r}")
+    folder = _fresh_folder(folder)
+    if model_max_length is None:
+        model_max_length = 8192 if family == "modernbert" else 512
+    if family in _SPM_FAMILIES:
+        tokenizer = _spm_tokenizer(folder, family, model_max_length)
+    elif family == "modernbert":
+        tokenizer = _modernbert_tokenizer(model_max_length)
+    else:
+        tokenizer = _wordpiece_tokenizer(folder, "DistilBertTokenizer" if family == "distilbert" else "ElectraTokenizer",
+                                         model_max_length)
+    with _quiet():
+        _family_model(family, architecture, tokenizer).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    declared = {"electra": "ElectraTokenizer", "modernbert": "PreTrainedTokenizerFast"}.get(family)
+    if declared:
+        tok_cfg = folder / "tokenizer_config.json"
+        _write_json(tok_cfg, {**_read_json(tok_cfg), "tokenizer_class": declared})
+    return folder
+
+
 def build_corrupt_config(folder: Path) -> Path:
     """A bert folder whose config.json is not valid JSON."""
     folder = build_bert(folder)
@@ -426,6 +658,7 @@ def copy_folder(src: Path, dst: Path) -> Path:
 BUILDERS = {
     "bert": build_bert,
     "roberta": build_roberta,
+    "family": build_family,
     "corrupt_config": build_corrupt_config,
     "no_config": build_no_config,
     "no_tokenizer": build_no_tokenizer,

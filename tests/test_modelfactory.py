@@ -178,3 +178,66 @@ def test_minilm_path(minilm_path):
     config = json.loads((minilm_path / "config.json").read_text())
     assert config["model_type"] == "bert" and config["hidden_size"] == 384
     assert (minilm_path / "tokenizer.json").is_file()
+
+
+# --------------------------------------------------------------------------- the nine families
+
+FAMILY_SHAPES = {
+    # family: (AutoTokenizer class, tokenizer file besides tokenizer.json, first/last special,
+    #          max_position_embeddings, type_vocab_size, pad_token_id, model_max_length)
+    "bert": ("BertTokenizer", "vocab.txt", ("[CLS]", "[SEP]"), 512, 2, 0, 512),
+    "roberta": ("RobertaTokenizer", None, ("<s>", "</s>"), 514, 1, 1, 512),
+    "xlm_roberta": ("XLMRobertaTokenizer", "sentencepiece.bpe.model", ("<s>", "</s>"), 514, 1, 1, 512),
+    "camembert": ("CamembertTokenizer", "sentencepiece.bpe.model", ("<s>", "</s>"), 514, 1, 1, 512),
+    "albert": ("AlbertTokenizer", "spiece.model", ("[CLS]", "[SEP]"), 512, 2, 0, 512),
+    "deberta_v3": ("DebertaV2Tokenizer", "spm.model", ("[CLS]", "[SEP]"), 512, 0, 0, 512),
+    "distilbert": ("DistilBertTokenizer", "vocab.txt", ("[CLS]", "[SEP]"), 512, None, 0, 512),
+    "electra": ("BertTokenizer", "vocab.txt", ("[CLS]", "[SEP]"), 512, 2, 0, 512),
+    "modernbert": ("TokenizersBackend", None, ("[CLS]", "[SEP]"), 8192, None, None, 8192),
+}
+
+
+@pytest.mark.parametrize("family", list(modelfactory.FAMILIES))
+def test_family_folder_loads_like_the_real_one(model_factory, family):
+    AutoConfig, _, AutoTokenizer = _auto()
+    import torch
+    import transformers
+
+    folder = model_factory.family(family)
+    tok_class, extra_file, (first, last), positions, type_vocab, pad_id, max_length = FAMILY_SHAPES[family]
+    names = {p.name for p in folder.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"} <= names
+    assert extra_file is None or extra_file in names
+    tok = AutoTokenizer.from_pretrained(folder)
+    config = AutoConfig.from_pretrained(folder)
+    assert type(tok).__name__ == tok_class
+    assert tok.model_max_length == max_length and config.max_position_embeddings == positions
+    assert getattr(config, "type_vocab_size", None) == type_vocab
+    assert pad_id is None or config.pad_token_id == pad_id == tok.pad_token_id
+    assert config.vocab_size == len(tok)
+    ids = tok("Le café est très bon", "Привет, мир!")["input_ids"]
+    strings = tok.convert_ids_to_tokens(ids)
+    assert strings[0] == first and strings[-1] == last and strings.count(last) >= 2
+    model = getattr(transformers, config.architectures[0]).from_pretrained(folder)
+    with torch.no_grad():
+        out = model(input_ids=torch.tensor([ids]))
+    assert out[0].shape[:2] == (1, len(ids))
+
+
+@pytest.mark.parametrize("family", ["xlm_roberta", "camembert", "albert", "deberta_v3"])
+def test_sentencepiece_families_come_from_a_trained_model(model_factory, family):
+    """The .model file is a real SentencePiece model, and the tokenizer's pieces are its pieces."""
+    import sentencepiece
+
+    _, _, AutoTokenizer = _auto()
+    folder = model_factory.family(family)
+    model_file = FAMILY_SHAPES[family][1]
+    processor = sentencepiece.SentencePieceProcessor(model_file=str(folder / model_file))
+    pieces = {processor.id_to_piece(i) for i in range(processor.get_piece_size())}
+    tok = AutoTokenizer.from_pretrained(folder)
+    text = "Die Straße ist groß. Москва и Санкт-Петербург. 東京は大きな都市"
+    produced = [t for t in tok.convert_ids_to_tokens(tok(text)["input_ids"]) if t not in tok.all_special_tokens]
+    assert produced and set(produced) <= pieces
+    assert tok.unk_token_id not in tok(text, add_special_tokens=False)["input_ids"]
+    # DeBERTa-v3's model has byte fallback; its tokenizer class drops it, as with the real checkpoint
+    assert ("<0xF0>" in pieces) is (family == "deberta_v3")
