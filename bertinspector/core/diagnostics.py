@@ -18,6 +18,7 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 KNOWN_SPECIAL_STRINGS = ("[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]", "<s>", "</s>", "<mask>", "<pad>", "<unk>", "<cls>", "<sep>")
 GENERIC_TOKENIZERS = frozenset({"TokenizersBackend", "PreTrainedTokenizerFast"})
 MAX_LISTED = 8
+MAX_NEW_TOKENS = 100  # the pieces an unknown-tokens fix adds to the vocabulary
 _WORD = re.compile(r"\w+")
 
 CODES: dict[str, Severity] = {
@@ -80,11 +81,26 @@ def src_literal(inspector: "Inspector") -> str:
     return repr(source.name if source.kind == "hub" else str(source.folder))
 
 
-def call(inspection: Inspection, **arguments) -> str:
-    """``tokenizer(text[, pair], ...)`` with the given keyword arguments."""
+def call(inspection: Inspection, *, then: str = "", **arguments) -> str:
+    """``inputs = tokenizer(text[, pair], ...)`` with the given keyword arguments, the statements
+    ``then`` and the model call: a fix that runs as printed."""
     args = ["text"] + (["pair"] if inspection.pair is not None else [])
     args += [f"{key}={value!r}" for key, value in arguments.items()]
-    return f"tokenizer({', '.join(args)}, return_tensors=\"pt\")"
+    return f"inputs = tokenizer({', '.join(args)}, return_tensors=\"pt\"); {then}outputs = model(**inputs)"
+
+
+def folder_literal(inspector: "Inspector") -> str:
+    """The model's local folder, as a fix snippet writes into it."""
+    return repr(str(inspector.source.folder))
+
+
+def template_fix(inspection: Inspection, first: str, last: str, then: str = "") -> str:
+    """Give the tokenizer the [CLS] … [SEP] post-processor (segment B gets type id 1), then encode."""
+    return (f"from tokenizers import processors; "
+            f"tokenizer.backend_tokenizer.post_processor = processors.TemplateProcessing("
+            f"single=\"{first} $A {last}\", pair=\"{first} $A {last} $B:1 {last}:1\", "
+            f"special_tokens=[(\"{first}\", tokenizer.convert_tokens_to_ids(\"{first}\")), "
+            f"(\"{last}\", tokenizer.convert_tokens_to_ids(\"{last}\"))]); {then}" + call(inspection))
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -102,7 +118,7 @@ def _spans_of(tokens, positions) -> list[tuple[int, int, int]]:
     return [(int(tokens.starts[i]), int(tokens.ends[i]), int(tokens.segments[i])) for i in positions if tokens.starts[i] >= 0]
 
 
-def _limit(inspector: "Inspector") -> int | None:
+def model_limit(inspector: "Inspector") -> int | None:
     """The longest input the model can take: position embeddings and model_max_length."""
     facts = inspector.facts
     known = [v for v in (facts.usable_positions, facts.model_max_length) if v is not None]
@@ -126,14 +142,15 @@ def sequence_truncated(inspector, inspection):
         f"{t.tokens_lost} of {t.tokens_total} tokens are cut off {where} (max_length {max_length}); "
         f"the model never sees {_quote(text[t.cut_char:])}",
         tokens=lost, spans=[(t.cut_char, len(text), t.cut_segment or 0)] if t.cut_char is not None else (),
-        fix=call(inspection, truncation=True, max_length=max_length, stride=max(1, min(64, max_length // 4)), return_overflowing_tokens=True)
-        + "  # every window, not just the first",
+        fix=call(inspection, truncation=True, max_length=max_length, stride=max(1, min(64, max_length // 4)),
+                 return_overflowing_tokens=True, padding=True, then='inputs.pop("overflow_to_sample_mapping"); ')
+        + "  # one row per window: every token reaches the model",
     )
 
 
 @check
 def exceeds_model_max_length(inspector, inspection):
-    limit = _limit(inspector)
+    limit = model_limit(inspector)
     received = inspection.truncation.tokens_kept
     if limit is None or received <= limit:
         return
@@ -158,11 +175,13 @@ def max_length_exceeds_positions(inspector, inspection):
     offset = ""
     if facts.max_position_embeddings is not None and usable != facts.max_position_embeddings:
         offset = f" ({facts.max_position_embeddings} position embeddings, the first {facts.max_position_embeddings - usable} reserved by padding_idx)"
+    fix = (call(inspection, truncation=True, max_length=usable) if inspection.settings.max_length is not None
+           else f"tokenizer.model_max_length = {usable}; " + call(inspection, truncation=True))
     yield finding(
         "max-length-exceeds-positions",
         f"{origin} ({max_length}) is larger than the model's {usable} usable positions{offset}: "
         f"longer inputs crash with an index error",
-        fix=call(inspection, truncation=True, max_length=usable),
+        fix=fix,
     )
 
 
@@ -175,7 +194,7 @@ def model_max_length_unset(inspector, inspection):
         "model-max-length-unset",
         f"the tokenizer has no model_max_length (the 'unset' sentinel), so truncation=True cuts nothing "
         f"while the model takes at most {facts.usable_positions} positions",
-        fix=f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, model_max_length={facts.usable_positions})",
+        fix=f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, model_max_length={facts.usable_positions})",
     )
 
 
@@ -186,6 +205,8 @@ def max_length_disagreement(inspector, inspection):
         return
     listed = ", ".join(f"{where} says {value}" for where, value in limits.items())
     trained = inspector.facts.sentence_max_seq_length or inspector.facts.model_max_length or min(limits.values())
+    if inspection.settings.max_length == trained:
+        return  # the fix is applied: the length the model was trained at, asked for explicitly
     yield finding(
         "max-length-disagreement",
         f"the model's files declare different length limits: {listed}; plain tokenizer(...) calls use "
@@ -207,14 +228,14 @@ def missing_special_tokens(inspector, inspection):
     if strings and strings[0] == first and strings[-1] == last:
         return
     if inspection.input_kind == "ids":
-        fix = "ids = tokenizer.build_inputs_with_special_tokens(ids)  # or tokenizer(text) instead of tokenizer.encode(text, add_special_tokens=False)"
+        head = [] if strings and strings[0] == first else [f"tokenizer.convert_tokens_to_ids({first!r})"]
+        tail = [] if strings and strings[-1] == last else [f"tokenizer.convert_tokens_to_ids({last!r})"]
+        fix = (f"ids = [{', '.join([*head, '*ids', *tail])}]  # or tokenizer(text) instead of "
+               f"tokenizer.encode(text, add_special_tokens=False)")
     elif not inspection.settings.add_special_tokens:
         fix = call(inspection)  # add_special_tokens defaults to True
     else:
-        fix = (f"tokenizer.backend_tokenizer.post_processor = processors.TemplateProcessing("
-               f"single=\"{first} $A {last}\", pair=\"{first} $A {last} $B:1 {last}:1\", "
-               f"special_tokens=[(\"{first}\", tokenizer.convert_tokens_to_ids(\"{first}\")), "
-               f"(\"{last}\", tokenizer.convert_tokens_to_ids(\"{last}\"))])")
+        fix = template_fix(inspection, first, last)
     reason = {
         "ids": "the pasted ids lack",
         "text": "the encoding lacks" if inspection.settings.add_special_tokens else "with add_special_tokens=False the encoding lacks",
@@ -256,15 +277,26 @@ def special_token_text_not_special(inspector, inspection):
                            tokenizer.eos_token) if t}
         hint = f"; this model's special tokens are {', '.join(sorted(own))}" if own else ""
         names = sorted({s for s, _ in bad})
-        replacement = tokenizer.mask_token if any("mask" in n.lower() for n in names) and tokenizer.mask_token else None
-        fix = (f"text = text.replace({names[0]!r}, tokenizer.mask_token)" if replacement and names[0] != replacement
-               else "text = text.replace(literal, tokenizer.<role>_token)  # use this model's own special token")
+        fix = "; ".join(_special_replacement(tokenizer, name) for name in names) + "  # this model's own special tokens"
         yield finding(
             "special-token-text-not-special",
             f"the text contains {', '.join(map(repr, names))} {len(bad)} time(s) but it is read as ordinary "
             f"text, not as a special token{hint}",
             tokens=positions, spans=[span for _, span in bad], fix=fix,
         )
+
+
+_SPECIAL_ROLES = (("mask", "mask_token"), ("cls", "cls_token"), ("<s>", "bos_token"), ("sep", "sep_token"),
+                  ("</s>", "eos_token"), ("pad", "pad_token"), ("unk", "unk_token"))
+
+
+def _special_replacement(tokenizer, name: str) -> str:
+    """``text = text.replace(name, tokenizer.<role>_token)`` for the role ``name`` plays, else its removal."""
+    for key, role in _SPECIAL_ROLES:
+        own = getattr(tokenizer, role, None)
+        if key in name.lower() and own and own != name:
+            return f"text = text.replace({name!r}, tokenizer.{role})"
+    return f"text = text.replace({name!r}, '')"
 
 
 @check
@@ -280,7 +312,8 @@ def padding_without_attention_mask(inspector, inspection):
         f"the ids hold {len(pads)} padding token(s) (id {pad_id}) and no attention mask: the model attends "
         f"to the padding as if it were text",
         tokens=pads,
-        fix=f"model(input_ids=ids, attention_mask=(ids != {pad_id}).long())",
+        fix=(f"import torch; input_ids = torch.tensor([ids]); inputs = {{\"input_ids\": input_ids, "
+             f"\"attention_mask\": (input_ids != {pad_id}).long()}}; outputs = model(**inputs)"),
     )
 
 
@@ -307,7 +340,9 @@ def unknown_tokens(inspector, inspection):
         f"{len(unk)} token(s) became {unk_token}; the model cannot tell them apart"
         + (f": {listed}{more}" if behind else ""),
         tokens=unk, spans=_spans_of(tokens, unk),
-        fix="tokenizer.add_tokens(new_tokens); model.resize_token_embeddings(len(tokenizer))  # or pick a tokenizer whose vocabulary covers these characters",
+        fix=(f"tokenizer.add_tokens({behind[:MAX_NEW_TOKENS]!r}); model.resize_token_embeddings(len(tokenizer))  "
+             f"# then fine-tune; or pick a tokenizer whose vocabulary covers these characters")
+        if behind else None,
     )
 
 
@@ -326,7 +361,7 @@ def word_too_long(inspector, inspection):
         f"{len(long)} word(s) longer than the WordPiece limit of {limit} characters became "
         f"{inspector.tokenizer().unk_token} whole",
         tokens=long, spans=_spans_of(tokens, long),
-        fix=f"text = re.sub(r'(\\S{{{limit}}})', r'\\1 ', text)  # split over-long words before tokenizing",
+        fix=f"import re; text = re.sub(r'(\\S{{{limit}}})', r'\\1 ', text)  # split over-long words before tokenizing",
     )
 
 
@@ -346,7 +381,7 @@ def case_mismatch(inspector, inspection):
                    "become [UNK] or odd pieces")
     yield finding(
         "case-mismatch", message + f" ({len(spans)} word(s) with capitals)", spans=spans,
-        fix=f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, do_lower_case={not cased})",
+        fix=f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, do_lower_case={not cased})",
     )
 
 
@@ -360,7 +395,7 @@ def accents_stripped(inspector, inspection):
         f"normalization removed accents or combining marks from {len(runs)} place(s) of the text "
         f"(e.g. {_quote(inspection.text[runs[0].start:runs[0].end])})",
         spans=[(c.start, c.end) for c in runs],
-        fix="tokenizer.backend_tokenizer.normalizer.normalize_str(text)  # the text as the model reads it",
+        fix="text = tokenizer.backend_tokenizer.normalizer.normalize_str(text)  # the text as the model reads it",
     )
 
 
@@ -369,11 +404,11 @@ def characters_dropped(inspector, inspection):
     if inspection.input_kind == "ids":
         return
     spans, chars = [], []
+    tokens = inspection.tokens
     for segment in (0, 1) if inspection.pair is not None else (0,):
         text = inspection.segment_text(segment)
-        for start, end in _uncovered(inspection, segment, text):
-            if all(unicodedata.category(c) == "Mn" for c in text[start:end]):
-                continue  # reported as accents-stripped
+        mine = (tokens.segments == segment) & (tokens.starts >= 0)
+        for start, end in dropped_runs(text, tokens.starts[mine], tokens.ends[mine]):
             spans.append((start, end, segment))
             chars.extend(text[start:end])
     if not spans:
@@ -384,19 +419,24 @@ def characters_dropped(inspector, inspection):
         "characters-dropped",
         f"{len(chars)} character(s) produced no token and the model never sees them: {listed}",
         spans=spans,
-        fix="text = ''.join(c for c in text if unicodedata.category(c) not in ('Cc', 'Cf', 'Co', 'Cs') and c != '\\ufffd')  # clean the text yourself",
+        fix="import unicodedata; text = ''.join(c for c in text if unicodedata.category(c) not in ('Cc', 'Cf', 'Co', 'Cs') and c != '\\ufffd')  # clean the text yourself",
     )
 
 
-def _uncovered(inspection: Inspection, segment: int, text: str) -> list[tuple[int, int]]:
+def dropped_runs(text: str, starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
+    """Runs ``(start, end)`` of non-whitespace characters of ``text`` that no token covers (``starts``/``ends``:
+    the offsets of the tokens of this text), leaving out runs of combining marks (``accents-stripped``)."""
+    return [(start, end) for start, end in _uncovered(text, starts, ends)
+            if not all(unicodedata.category(c) == "Mn" for c in text[start:end])]
+
+
+def _uncovered(text: str, starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
     """Runs of non-whitespace characters of ``text`` that no token covers."""
     if not text:
         return []
-    tokens = inspection.tokens
-    mine = (tokens.segments == segment) & (tokens.starts >= 0)
     coverage = np.zeros(len(text) + 1, np.int64)
-    np.add.at(coverage, tokens.starts[mine], 1)
-    np.add.at(coverage, tokens.ends[mine], -1)
+    np.add.at(coverage, starts, 1)
+    np.add.at(coverage, ends, -1)
     covered = np.cumsum(coverage[:-1]) > 0
     if covered.all():
         return []
@@ -422,12 +462,15 @@ def token_id_out_of_range(inspector, inspection):
     if not len(bad):
         return
     ids = sorted({int(inspection.tokens.ids[i]) for i in bad})
+    if ids[-1] < inspector.facts.tokenizer_size:
+        fix = "model.resize_token_embeddings(len(tokenizer))  # after tokenizer.add_tokens(...)"
+    else:  # ids this tokenizer never gives: they come from another vocabulary
+        fix = "ids = tokenizer(text)[\"input_ids\"]  # the ids this model's own tokenizer gives"
     yield finding(
         "token-id-out-of-range",
         f"{len(bad)} token id(s) ({', '.join(map(str, ids[:MAX_LISTED]))}) are >= the model's {rows} "
         f"embedding rows: index error on CPU, device-side assert on GPU",
-        tokens=bad, spans=_spans_of(inspection.tokens, bad),
-        fix="model.resize_token_embeddings(len(tokenizer))  # after tokenizer.add_tokens(...)",
+        tokens=bad, spans=_spans_of(inspection.tokens, bad), fix=fix,
     )
 
 
@@ -489,9 +532,21 @@ def pair_segments_missing(inspector, inspection):
         "the input holds two segments but every token_type_id is 0" + (" (none are passed)" if tokens.type_ids is None else "")
         + ": the model cannot tell the second segment from the first",
         tokens=second,
-        fix=("token_type_ids = ...  # 0 up to the first [SEP], 1 after it; pass them with the ids"
-             if inspection.input_kind == "ids" else call(inspection, return_token_type_ids=True)),
+        fix=_segments_fix(inspector, inspection),
     )
+
+
+def _segments_fix(inspector: "Inspector", inspection: Inspection) -> str:
+    """Pasted ids: type ids 1 after the first separator; text: the post-processor that sets them."""
+    if inspection.input_kind == "ids":
+        return ("import torch; sep = ids.index(tokenizer.sep_token_id) + 1; input_ids = torch.tensor([ids]); "
+                "inputs = {\"input_ids\": input_ids, \"token_type_ids\": torch.tensor([[0] * sep + [1] * (len(ids) - sep)]), "
+                "\"attention_mask\": torch.ones_like(input_ids)}; outputs = model(**inputs)")
+    tokenizer = inspector.tokenizer()
+    first, last = inspector.expected_specials or (tokenizer.cls_token, tokenizer.sep_token)
+    names = "" if "token_type_ids" in tokenizer.model_input_names else (
+        "tokenizer.model_input_names = [\"input_ids\", \"token_type_ids\", \"attention_mask\"]; ")
+    return template_fix(inspection, first, last, then=names)
 
 
 # -- model files ---------------------------------------------------------------------------------
@@ -520,7 +575,7 @@ def tokenizer_class_mismatch(inspector, inspection):
     yield finding(
         "tokenizer-class-mismatch",
         "tokenizer and model do not match: " + "; ".join(dict.fromkeys(reasons)),
-        fix=f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)})  # the tokenizer saved with this very checkpoint",
+        fix=f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)})  # the tokenizer saved with this very checkpoint",
     )
 
 
@@ -548,8 +603,8 @@ def tokenizer_config_missing(inspector, inspection):
         "tokenizer-config-missing",
         "the model folder has no tokenizer_config.json: lowercasing and the length limit are library "
         f"defaults (lowercase {inspector.facts.lowercase}, no model_max_length)",
-        fix=(f"tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, model_max_length="
-             f"{inspector.facts.usable_positions or 512}); tokenizer.save_pretrained(folder)"),
+        fix=(f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, "
+             f"model_max_length={inspector.facts.usable_positions or 512}); tokenizer.save_pretrained({folder_literal(inspector)})"),
     )
 
 
@@ -564,7 +619,7 @@ def weights_newly_initialized(inspector, inspection):
         "weights-newly-initialized",
         f"loading {report.model_class} initialised {len(report.missing_keys)} weight(s) at random "
         f"(missing from the checkpoint): {listed}{more}; its outputs are noise until fine-tuned",
-        fix=f"model = AutoModel.from_pretrained({src_literal(inspector)})  # the base model the checkpoint holds, or fine-tune the head first",
+        fix=f"from transformers import AutoModel; model = AutoModel.from_pretrained({src_literal(inspector)})  # the base model the checkpoint holds, or fine-tune the head first",
     )
 
 
@@ -576,5 +631,5 @@ def trust_remote_code_required(inspector, inspection):
         "trust-remote-code-required",
         "the model needs its own Python code (auto_map) and it was not allowed to run; what is shown "
         "comes from tokenizer.json alone",
-        fix=f"AutoModel.from_pretrained({src_literal(inspector)}, trust_remote_code=True)  # only after reading its code",
+        fix=f"from transformers import AutoModel; model = AutoModel.from_pretrained({src_literal(inspector)}, trust_remote_code=True)  # only after reading its code",
     )

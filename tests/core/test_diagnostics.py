@@ -121,7 +121,7 @@ def test_missing_special_tokens_in_pasted_ids(bert):
     tokenizer = bert.tokenizer()
     ids = tokenizer.encode(ENGLISH, add_special_tokens=False)
     finding = only(bert.inspect_ids(ids), "missing-special-tokens")
-    assert "build_inputs_with_special_tokens" in finding.fix
+    assert "convert_tokens_to_ids('[CLS]'), *ids, tokenizer.convert_tokens_to_ids('[SEP]')" in finding.fix
     assert not findings(bert.inspect_ids(tokenizer.encode(ENGLISH)), "missing-special-tokens")
 
 
