@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_text_arguments(inspect, required=True, ids=True)
     _add_setting_arguments(inspect)
     _add_compare_parser(commands)
+    from bertinspector.app import cli_lint
+
+    cli_lint.add_parser(commands)
 
     return parser
 
@@ -244,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect, "compare": run_compare}
+    from bertinspector.app import cli_lint
+
+    commands["lint"] = cli_lint.run
     try:
         return commands[args.command](args)
     except BertInspectorError as error:
