@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from bertinspector.core.model import SCHEMA, Inspection, Severity
+from bertinspector.core.readable import readable
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 CUT_MARK = "✂"
@@ -99,12 +100,13 @@ def dumps(data: dict) -> str:
 
 
 def token_label(inspection: Inspection, i: int) -> str:
-    """A token as printed: subword pieces joined with '·', unknown ones marked '?'."""
-    row = inspection.token(i)
-    label = row.token
-    if row.unk:
+    """A token as printed: as a person reads it (``core.readable``: ``▁`` starts a word, a byte-level
+    piece shows its characters), unknown ones marked '?', segment B ones 'ᴮ'. JSON keeps the raw piece."""
+    tokens = inspection.tokens
+    label = readable(inspection).labels[i]
+    if tokens.unk[i]:
         label = f"{label}?"
-    if row.segment == 1:
+    if tokens.segments[i] == 1:
         label = f"{label}ᴮ"
     return label
 

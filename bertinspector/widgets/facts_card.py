@@ -83,8 +83,12 @@ def fact_rows(facts, weights: str | None = None) -> list[FactRow]:
     if cased is not None:
         norm += f"<br>vocabulary {'cased' if cased else 'uncased'}"
     rows.append(FactRow("normalization", "Normalization", norm))
+    roles: dict[tuple[str, int], list[str]] = {}  # <s> is often both cls and bos: list it once
+    for role, token in facts.special_tokens.items():
+        roles.setdefault(tuple(token), []).append(role)
     specials = " ".join(
-        f"<code>{html.escape(token)}</code>&nbsp;{token_id}" for _role, (token, token_id) in facts.special_tokens.items()
+        f"<code>{html.escape(token)}</code>&nbsp;{token_id}&nbsp;<span style='color:gray'>"
+        f"{html.escape('/'.join(names))}</span>" for (token, token_id), names in roles.items()
     ) or "none"
     rows.append(FactRow("specials", "Special tokens", specials))
     if facts.needs_remote_code:

@@ -15,7 +15,13 @@ special token      pill shape, bold text, dark fill
 subword            joined to the previous chip (no gap), dotted left edge
 unknown token      thick red border, bold text, the characters behind it after a "‹"
 cut off            hatched and faded, dashed border, below a full-width "✂ cut at N" row
+split character    a zigzag along the top: its bytes are spread over several tokens
 =================  ======================================================================
+
+Chips read as a person reads the text (:mod:`bertinspector.core.readable`): byte-level pieces show the
+characters they stand for, ``Ġ`` and ``▁`` become one word-start mark ``▁``, a split character is shown
+once. *Show ids* shows the raw vocabulary pieces and their ids; tooltips, copies and exports keep the raw
+piece.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertinspector.core.model import Inspection
+from bertinspector.core.readable import SPLIT_REST, WORD_START, ReadableTokens, piece_bytes, readable, scheme_of
 from bertinspector.core.report import CUT_MARK
 from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, ChipColors, newline_offsets, wrap_rows
 
@@ -71,7 +78,7 @@ def describe_chars(chars: str, fm: QFontMetrics | None = None) -> str:
 
 
 # chip flags
-F_SPECIAL, F_SUBWORD, F_UNK, F_SEG_B, F_CUT, F_JOIN_RIGHT = 1, 2, 4, 8, 16, 32
+F_SPECIAL, F_SUBWORD, F_UNK, F_SEG_B, F_CUT, F_JOIN_RIGHT, F_SPLIT = 1, 2, 4, 8, 16, 32, 64
 
 
 def paint_chip(painter: QPainter, rect: QRectF, label: str, flags: int, colors: ChipColors,
@@ -134,6 +141,16 @@ def paint_chip(painter: QPainter, rect: QRectF, label: str, flags: int, colors: 
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colors.b_border if not cut else colors.cut_border)
         painter.drawRect(QRectF(r.left(), r.bottom() - 2.5, r.width(), 3))
+    if flags & F_SPLIT:
+        # a character spread over several tokens: a zigzag along the top edge of each of its chips
+        split_pen = QPen(colors.limit_marker, 1.5)
+        painter.setPen(split_pen)
+        step = 3.0
+        x, y, up = r.left() + 1, r.top() + 1.5, True
+        while x < r.right() - 1:
+            nx = min(x + step, r.right() - 1)
+            painter.drawLine(QPointF(x, y + (0 if up else 2.5)), QPointF(nx, y + (2.5 if up else 0)))
+            x, up = nx, not up
     # text
     if special:
         painter.setFont(bold)
@@ -195,27 +212,31 @@ def token_flags(insp: Inspection, n: int | None = None) -> np.ndarray:
     return flags
 
 
-def label_widths(strings, ids: np.ndarray, emphatic: np.ndarray, fm: QFontMetrics, bold_fm: QFontMetrics,
-                 cache: dict) -> np.ndarray:
-    """The width of each token's label (``display_label``), bold where ``emphatic``.
+def label_widths(labels, ids: np.ndarray, emphatic: np.ndarray, fm: QFontMetrics, bold_fm: QFontMetrics,
+                 cache: dict, exact: np.ndarray | None = None) -> np.ndarray:
+    """The width of each token's label (``display_label`` of ``labels[i]``), bold where ``emphatic``.
 
     A label follows from the token's id and its boldness, so each distinct (id, bold) is measured once,
-    and ``cache`` (label, bold) -> width keeps the measurements across calls.
+    except where ``exact`` is set (a split character's tokens, whose labels depend on their neighbours):
+    those are measured one by one. ``cache`` (label, bold) -> width keeps the measurements across calls.
     """
     ids = np.asarray(ids, dtype=np.int64)
     if not len(ids):
         return np.zeros(0, dtype=np.int64)
-    keys = ids * 2 + emphatic
-    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    unique_widths = np.empty(len(unique), dtype=np.int64)
-    for k, i in enumerate(first):
-        label = display_label(strings[i])
+
+    def width(i: int) -> int:
+        label = display_label(labels[i])
         key = (label, bool(emphatic[i]))
         w = cache.get(key)
         if w is None:
-            w = (bold_fm if emphatic[i] else fm).horizontalAdvance(label)
-            cache[key] = w
-        unique_widths[k] = w
+            w = cache[key] = (bold_fm if emphatic[i] else fm).horizontalAdvance(label)
+        return w
+
+    keys = ids * 2 + emphatic
+    if exact is not None and exact.any():
+        keys = np.where(exact, -1 - np.arange(len(ids)), keys)
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    unique_widths = np.fromiter((width(i) for i in first.tolist()), np.int64, len(unique))
     return unique_widths[inverse.reshape(-1)]
 
 
@@ -270,6 +291,7 @@ class TokenView(ChipCanvas):
         super().__init__(parent, "tokenView", "Tokens")
         self._inspection: Inspection | None = None
         self._strings: tuple[str, ...] = ()
+        self._readable: ReadableTokens | None = None  # what a person reads for each token (core.readable)
         self._extras: dict[int, str] = {}
         self._token_labels: dict[int, str] = {}  # a token-classification model's label per position
         self._flags = np.zeros(0, dtype=np.int32)
@@ -400,6 +422,17 @@ class TokenView(ChipCanvas):
             return ""
         t = insp.tokens.row(index)
         rows = [("index", f"{t.index}"), ("id", f"{t.id}"), ("token", html.escape(repr(t.token), quote=False))]
+        reading = self._readable
+        if reading is not None and reading.labels[index] != t.token:
+            rows.append(("reads as", html.escape(repr(reading.labels[index]), quote=False)))
+        raw = None if t.special else piece_bytes(reading.scheme if reading else "", t.token)
+        if raw is not None:
+            rows.append(("bytes", " ".join(f"{b:02X}" for b in raw)))
+        if reading is not None and reading.split[index]:
+            rows.append(("split", "part of a character whose bytes are spread over several tokens "
+                                  f"({SPLIT_REST} : the rest of a character shown on an earlier token)"))
+        if reading is not None and reading.word_start[index]:
+            rows.append(("word start", f"the piece starts a word ({WORD_START})"))
         if t.start is not None:
             chars = insp.segment_text(t.segment or 0)[t.start:t.end]
             rows.append(("characters", f"{t.start}–{t.end}  {html.escape(repr(chars), quote=False)}"))
@@ -435,6 +468,7 @@ class TokenView(ChipCanvas):
         self._markers = []
         if insp is None:
             self._strings = ()
+            self._readable = None
             self._flags = np.zeros(0, dtype=np.int32)
             self._breaks = np.zeros(0, dtype=np.int64)
             self._measure()
@@ -444,6 +478,10 @@ class TokenView(ChipCanvas):
         n = min(total, MAX_DRAWN)  # a pasted book: draw the first MAX_DRAWN tokens, say so below
         self._strings = tokens.strings if n == total else tokens.strings[:n]
         self._flags = flags = token_flags(insp, n)
+        self._readable = reading = readable(insp, n)
+        flags[reading.split] |= F_SPLIT
+        for i, chars in reading.notes.items():  # byte fallback: the character the bytes belong to
+            self._extras[i] = describe_chars(chars, self._fm)
         unk = (flags & F_UNK) != 0
         segments = np.asarray(tokens.segments[:n])
         kept = (flags & F_CUT) == 0
@@ -532,7 +570,8 @@ class TokenView(ChipCanvas):
         ids = np.asarray(insp.tokens.ids[:n], dtype=np.int64)
         emphatic = (flags & (F_SPECIAL | F_UNK)) != 0
         small_fm = self._small_fm
-        widths = label_widths(strings, ids, emphatic, self._fm, self._bold_fm, self._width_cache)
+        widths = label_widths(self._labels(), ids, emphatic, self._fm, self._bold_fm, self._width_cache,
+                              exact=(flags & (F_SPLIT | F_UNK)) != 0)
         for i, extra in self._extras.items():
             widths[i] += small_fm.horizontalAdvance(f" \u2039{extra}\u203a")
         if self._show_ids:
@@ -544,6 +583,14 @@ class TokenView(ChipCanvas):
         gaps[(flags & F_SUBWORD) != 0] = 0
         gaps[0] = 0
         self._gaps = gaps
+
+    def _labels(self):
+        """What the chips read: the readable labels, or the raw pieces while ids are shown."""
+        return self._strings if self._show_ids or self._readable is None else self._readable.labels
+
+    def label(self, index: int) -> str:
+        """The text the chip of token ``index`` shows (before whitespace is made visible)."""
+        return self._labels()[index]
 
     def _relayout(self) -> None:
         avail = self._start_layout()
@@ -589,7 +636,7 @@ class TokenView(ChipCanvas):
         ids = self._inspection.tokens.ids if (self._show_ids and self._inspection is not None) else None
         ch = self._chip_h
         rows, xs, ws, flags = lay.rows, lay.x, lay.w, self._flags
-        strings, extras = self._strings, self._extras
+        strings, extras = self._labels(), self._extras
         halo = self._highlighted
         for i in range(lo, hi):
             rect = QRectF(MARGIN + int(xs[i]), MARGIN + int(rows[i]) * self._row_h - scroll, int(ws[i]), ch)
@@ -737,25 +784,44 @@ class TokenView(ChipCanvas):
 
 
 # -- legend ---------------------------------------------------------------------------------------
-class TokenLegend(QWidget):
-    """Sample chips of each kind, painted by the same code as the view."""
+def legend_samples(facts=None) -> tuple[tuple[str, int, str], ...]:
+    """The legend's (label, chip flags, caption), in the model's own special tokens and markers."""
+    specials = getattr(facts, "special_tokens", None) or {}
+    first = next((specials[r][0] for r in ("cls", "bos") if r in specials), "[CLS]")
+    unk = specials.get("unk", ("[UNK]",))[0]
+    marked = scheme_of(facts) in ("byte-level", "sentencepiece") if facts is not None else False
+    samples = [(first, F_SPECIAL, "special"), ("word", 0, "segment A")]
+    if marked:
+        samples.append((f"{WORD_START}word", 0, "word start"))
+    samples += [("piece" if marked else "##piece", F_SUBWORD, "subword"), ("word", F_SEG_B, "segment B"),
+                (unk, F_UNK, "unknown")]
+    if marked:
+        samples.append(("ö", F_SPLIT, "split character"))
+    samples.append(("lost", F_CUT, "cut off"))
+    return tuple(samples)
 
-    SAMPLES = (
-        ("[CLS]", F_SPECIAL, "special"),
-        ("word", 0, "segment A"),
-        ("##piece", F_SUBWORD, "subword"),
-        ("word", F_SEG_B, "segment B"),
-        ("[UNK]", F_UNK, "unknown"),
-        ("lost", F_CUT, "cut off"),
-    )
+
+class TokenLegend(QWidget):
+    """Sample chips of each kind, painted by the same code as the view, in the model's own tokens."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._colors = ChipColors.from_palette(self.palette())
+        self.samples = legend_samples()
         self.setToolTip("Token kinds differ by shape as well as colour: pills are special tokens, "
                         "joined chips with a dotted edge are subwords, square chips with a bar are "
-                        "segment B, thick red borders are unknown tokens, hatched dashed chips are cut off.")
+                        "segment B, thick red borders are unknown tokens, hatched dashed chips are cut off, "
+                        f"a zigzag on top marks a character whose bytes are spread over several tokens; "
+                        f"{WORD_START} marks a word start.")
+
+    def set_facts(self, facts) -> None:
+        """Name the model's own special tokens and word markers."""
+        samples = legend_samples(facts)
+        if samples != self.samples:
+            self.samples = samples
+            self.updateGeometry()
+            self.update()
 
     def _fonts(self):
         font = QFont(self.font())
@@ -771,7 +837,7 @@ class TokenLegend(QWidget):
         fm, bfm, sfm = QFontMetrics(font), QFontMetrics(bold), QFontMetrics(small)
         x = 0
         items = []
-        for label, flags, caption in self.SAMPLES:
+        for label, flags, caption in self.samples:
             chip_w = (bfm if flags & (F_SPECIAL | F_UNK) else fm).horizontalAdvance(label) + 2 * PAD_X
             cap_w = sfm.horizontalAdvance(caption)
             items.append((x, chip_w, label, flags, caption))
@@ -818,7 +884,7 @@ class TokenPanel(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.show_ids_box = QCheckBox("Show ids", self)
-        self.show_ids_box.setToolTip("Show each token's id under it")
+        self.show_ids_box.setToolTip("Show each token as the vocabulary writes it (Ġ, ▁, <0xF0>), its id under it")
         self.normalized_box = QCheckBox("Normalized text", self)
         self.normalized_box.setToolTip("Show the text after the tokenizer's normalization "
                                        "(lowercasing, accent stripping, deleted characters)")
@@ -854,6 +920,8 @@ class TokenPanel(QWidget):
 
     def set_inspection(self, inspection: Inspection | None) -> None:
         self.view.set_inspection(inspection)
+        if inspection is not None:
+            self.legend.set_facts(inspection.facts)
         self.summary.setText(self.summary_text(inspection))
         if self.normalized.isVisible():
             self._fill_normalized()
