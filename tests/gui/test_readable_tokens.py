@@ -1,0 +1,90 @@
+"""Tokens a person can read in the window: chips, legend and facts card in the model's own terms, while
+tooltips, Show ids, copies and exports keep the raw vocabulary piece."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from bertinspector.core import exports
+from bertinspector.core.inspector import Inspector
+from bertinspector.core.readable import SPLIT_REST, WORD_START
+from bertinspector.widgets.facts_card import FactsCard
+from bertinspector.widgets.token_view import F_SPLIT, TokenPanel
+from guihelpers import shown
+
+TEXT = "the model and the text 😀 ok"
+
+
+@pytest.fixture(scope="module")
+def roberta(model_factory):
+    return Inspector.open(str(model_factory.roberta()))
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = TokenPanel()
+    qtbot.addWidget(widget)
+    shown(qtbot, widget, 900, 300)
+    return widget
+
+
+def test_byte_level_chips_read_as_text_and_the_emoji_is_shown_once(panel, roberta):
+    insp = roberta.inspect(TEXT)
+    panel.set_inspection(insp)
+    view = panel.view
+    labels = [view.label(i) for i in range(view.token_count())]
+    assert not any("\u0120" in label for label in labels)
+    assert f"{WORD_START}model" in labels
+    assert sum(label.count("😀") for label in labels) == 1
+    split = [i for i in range(view.token_count()) if view._flags[i] & F_SPLIT]
+    assert len(split) >= 2 and all(labels[i] == SPLIT_REST for i in split[1:])
+    # the chip of the emoji is as wide as its label needs, the rest pieces narrower
+    first, rest = view.token_rect(split[0]), view.token_rect(split[1])
+    assert first.width() > 0 and rest.width() > 0
+
+
+def test_tooltip_show_ids_copy_and_csv_keep_the_raw_piece(panel, roberta):
+    insp = roberta.inspect(TEXT)
+    panel.set_inspection(insp)
+    view = panel.view
+    model = insp.tokens.strings.index("\u0120model")
+    tip = view.tooltip_html(model)
+    assert "'\u0120model'" in tip and f"'{WORD_START}model'" in tip and "20 6D 6F 64 65 6C" in tip
+    emoji = int(np.flatnonzero(view._flags & F_SPLIT)[0])
+    assert "split" in view.tooltip_html(emoji) and "F0" in view.tooltip_html(emoji)
+    panel.show_ids_box.setChecked(True)
+    assert [view.label(i) for i in range(view.token_count())] == list(insp.tokens.strings)
+    panel.show_ids_box.setChecked(False)
+    assert view.label(model) == f"{WORD_START}model"
+    view.set_current(model)
+    view.copy_current()
+    assert QGuiApplication.clipboard().text() == "\u0120model"
+    rows = list(csv.DictReader(io.StringIO(exports.tokens_csv(insp))))
+    assert [r["token"] for r in rows] == list(insp.tokens.strings)
+
+
+def test_the_legend_names_the_models_own_special_tokens(panel, roberta, model_factory):
+    panel.set_inspection(roberta.inspect(TEXT))
+    labels = {caption: label for label, _flags, caption in panel.legend.samples}
+    assert labels["special"] == "<s>" and labels["unknown"] == "<unk>"
+    assert labels["word start"] == f"{WORD_START}word" and labels["subword"] == "piece"
+    bert = Inspector.open(str(model_factory.bert()))
+    panel.set_inspection(bert.inspect("hello"))
+    labels = {caption: label for label, _flags, caption in panel.legend.samples}
+    assert labels["special"] == "[CLS]" and labels["unknown"] == "[UNK]" and labels["subword"] == "##piece"
+    assert "word start" not in labels
+
+
+def test_the_facts_card_lists_each_special_token_once(qtbot, roberta):
+    card = FactsCard()
+    qtbot.addWidget(card)
+    card.set_facts(roberta.facts)
+    text = card.value_text("specials")
+    for token in ("<s>", "</s>", "<unk>", "<pad>", "<mask>"):
+        assert text.split().count(token) == 1, text
+    assert "cls/bos" in text and "sep/eos" in text
