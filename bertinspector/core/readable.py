@@ -177,6 +177,11 @@ def _read_run(run: list[int], keys: np.ndarray, pieces: dict, labels: list, spli
         lo = hi
 
 
+def read_piece(scheme: str, piece: str) -> str:
+    """What one vocabulary piece reads as on its own (a model's predicted token, say)."""
+    return _piece(scheme, piece)[1] if scheme in ("byte-level", "sentencepiece") else piece
+
+
 def piece_bytes(scheme: str, piece: str) -> bytes | None:
     """The bytes a byte-level or byte-fallback piece stands for (None for any other piece)."""
     kind, *_rest, raw = _piece(scheme, piece) if scheme in ("byte-level", "sentencepiece") else (_TEXT, b"")

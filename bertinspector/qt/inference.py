@@ -29,6 +29,7 @@ from bertinspector.core.errors import InputError
 from bertinspector.core.inference import DTYPES, device_name
 from bertinspector.core.model import Inspection
 from bertinspector.core.model_host import HostedRun, ModelHost, ModelInfo, model_side
+from bertinspector.core.readable import readable
 from bertinspector.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,8 @@ class ResultView:
         self.positions: np.ndarray = np.asarray(result.positions, dtype=np.int64)
         tokens = self.inspection.tokens
         p = self.positions
-        self.labels: list[str] = list(result.labels)
+        reading = readable(self.inspection).labels  # as the token view shows them (Ġ, ▁ made readable)
+        self.labels: list[str] = [reading[i] for i in p.tolist()]
         self.special: np.ndarray = np.asarray(tokens.special[p], dtype=bool)
         self.subword: np.ndarray = np.asarray(tokens.subword[p], dtype=bool)
         self.starts: np.ndarray = np.asarray(tokens.starts[p], dtype=np.int64)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertinspector.core.model import Inspection, Severity
+from bertinspector.core.readable import read_piece, scheme_of
 from bertinspector.qt.inference import DTYPE_CHOICES, DeviceChoice, InferenceController, auto_is_gpu, same_input
 from bertinspector.widgets.attention_plot import AttentionPlot
 from bertinspector.widgets.banner import Banner
@@ -482,8 +483,11 @@ class InferencePanel(QWidget):
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.mask_bars, self.mask_headers = [], []
+        facts = view.inspection.facts
+        mask_token = (facts.special_tokens.get("mask") or ("[MASK]",))[0]
+        scheme = scheme_of(facts)
         if not masks:
-            note = QLabel("No [MASK] token in the input: put one in the text (\"the [MASK] sat down\") "
+            note = QLabel(f"No {mask_token} token in the input: put one in the text (\"the {mask_token} sat down\") "
                           "to see what the model predicts there.", self.mask_page)
             note.setWordWrap(True)
             note.setStyleSheet("color: gray;")
@@ -493,11 +497,13 @@ class InferencePanel(QWidget):
         for mask in masks:
             position = int(mask["position"])
             context = self._context(view, position)
-            header = QLabel(f"<b>[MASK]</b> #{position} <span style='color:gray'>{context}</span>", self.mask_page)
+            header = QLabel(f"<b>{html.escape(mask_token)}</b> #{position} <span style='color:gray'>{context}</span>",
+                            self.mask_page)
             header.setTextFormat(Qt.TextFormat.RichText)
             header.setToolTip(f"Token {position} of {len(tokens)}")
             bars = ProbabilityBars(self.mask_page)
-            bars.set_rows([(display_label(t), p) for t, p in zip(mask["tokens"], mask["probabilities"])], best=0)
+            bars.set_rows([(display_label(read_piece(scheme, t)), p) for t, p in zip(mask["tokens"], mask["probabilities"])],
+                          best=0)
             self.mask_layout.addWidget(header)
             self.mask_layout.addWidget(bars)
             self.mask_headers.append(header)
