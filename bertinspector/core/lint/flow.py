@@ -93,7 +93,6 @@ class Flow:
     def __init__(self, tree: ast.Module):
         self.tree = tree
         self.sites: dict[int, Site] = {}
-        self.pairs: list[tuple[ast.expr, ast.stmt, Value]] = []
         self.globals: dict[str, Value | None] = {}
         self._statement: ast.stmt | None = None
         self._loops: list[tuple[Loop, frozenset]] = []
@@ -295,9 +294,7 @@ class Flow:
             base = self.value(node.value, env)
             if base is not None and base.kind == ENCODING:
                 return Value(FIELD, base.origin, base.tensor, holder=node.value, name=node.attr)
-            if name is not None and "." in name and node.attr in ("tokenizer", "model"):
-                return self.lookup(name, env)
-            return None
+            return self.lookup(name, env) if name is not None else None
         if isinstance(node, ast.Call):
             return self.call(node, env)
         if isinstance(node, ast.Subscript):
@@ -396,7 +393,7 @@ class Flow:
         finally:
             del self._loops[len(self._loops) - pushed:]
         generator, iterable = source
-        if element is not None and element.kind in (ENCODING, IDS, FIELD) and element.origin is not None:
+        if element is not None and (element.kind == PAIR or element.kind in (ENCODING, IDS, FIELD) and element.origin is not None):
             return replace(element, many=True)
         if iterable is not None and iterable.kind in (WORDS, TOKENS) and _uses(node.elt, _names(generator.target)):
             return iterable
@@ -408,6 +405,10 @@ class Flow:
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = self.value(func.value, env) if isinstance(func, ast.Attribute) else None
         callee = self.value(func, env) if not isinstance(func, ast.Attribute) else None
+        if isinstance(func, ast.Attribute) and dotted(func) is not None:
+            attribute = self.lookup(dotted(func), env)  # self.tokenizer(...), self.model(...)
+            if attribute is not None and attribute.kind in (TOKENIZER, MODEL, FUNCTION):
+                callee, method = attribute, None
         if method == "map" and node.args and self._map is None:
             return self.map_call(node, env)
         args = [self.value(a.value if isinstance(a, ast.Starred) else a, env) for a in node.args]
@@ -563,9 +564,7 @@ class Flow:
                 left = [p for p in parts[:i] if not _is_constant(p)]
                 right = [p for p in parts[i + 1:] if not _is_constant(p) and not self._is_separator(p, env)]
                 if left and right:
-                    value = Value(PAIR, text=(left, right))
-                    self.pairs.append((node, self._statement, value))
-                    return value
+                    return Value(PAIR, text=(left, right))
         return None
 
     def joined_pair(self, node: ast.Call, separator: str, env: dict) -> Value | None:
@@ -573,9 +572,7 @@ class Flow:
             return None
         items = node.args[0]
         if isinstance(items, (ast.List, ast.Tuple)) and len(items.elts) >= 2:
-            value = Value(PAIR, text=([items.elts[0]], list(items.elts[1:])))
-            self.pairs.append((node, self._statement, value))
-            return value
+            return Value(PAIR, text=([items.elts[0]], list(items.elts[1:])))
         return None
 
     def _is_separator(self, part: ast.expr, env: dict) -> bool:

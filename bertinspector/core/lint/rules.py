@@ -223,23 +223,21 @@ class Rules:
                      "accent stripping, no subword pieces, so most words become the unknown token", fix, span)
 
     def pair_as_one_string(self) -> None:
-        reported = set()
-        for node, statement, value in self.flow.pairs:
-            if id(node) in reported:
+        """A text pair joined around [SEP] (or sep_token) that reaches a tokenizer call as its text."""
+        for site in self.sites:
+            value = site.argument
+            if site.kind not in ENCODERS or value is None or value.kind != f.PAIR:
                 continue
-            reported.add(id(node))
             left, right = (" + ".join(self.code.of(p.value if isinstance(p, ast.FormattedValue) else p) for p in side)
                            for side in value.text)
-            site = next((s for s in self.sites if s.kind in ENCODERS and s.argument is value), None)
-            message = ("two texts joined into one string around a separator: the model sees one segment (every "
-                       "token_type_id 0) and the separator may be split into pieces; pass them as a pair: "
-                       f"tokenizer({left}, {right})")
-            if site is not None:
+            fix = span = None
+            if not value.many:  # one pair: the two texts go to the call; a list of pairs needs two lists
                 fix, span = self.rewritten(site, self.call(site, positional=[left, right] + [
                     self.code.of(a) for a in site.node.args[1:]]))
-                self.add("pair-as-one-string", site.node, message, fix, span)
-            else:
-                self.add("pair-as-one-string", node, message)
+            self.add("pair-as-one-string", site.node,
+                     "two texts joined into one string around a separator: the model sees one segment (every "
+                     "token_type_id 0), and a separator typed as text may not become the special token; pass "
+                     f"them as a pair: tokenizer({left}, {right})", fix, span)
 
     def padding_without_attention_mask(self) -> None:
         for site in self.sites:
