@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="{gui,inspect,compare}")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)", description="Open the desktop app.")
+    gui.add_argument("path", nargs="?", metavar="FILE", help="open a text file, a model folder or a session (.bertinspector.json)")
     gui.add_argument("--model", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache (default: the last session's model, else default)")
     gui.add_argument("--compare", metavar="SRC_B", help="open compare mode with this second model")
     _add_text_arguments(gui, required=False)
@@ -85,6 +86,7 @@ def _add_setting_arguments(parser) -> None:
     parser.add_argument("--load-weights", action="store_true", help="also load the weights, to report weights initialised at random")
     parser.add_argument("--trust-remote-code", action="store_true", help="allow the model's own Python code to run (only for models you trust)")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
+    parser.add_argument("--all-tokens", action="store_true", help="print every token (text and markdown summarise an encoding over 5,000 tokens: its ends and the cut)")
     parser.add_argument("--fail-on", choices=("error", "warning", "never"), default="error", help="exit 1 when a finding reaches this severity (default: error)")
 
 
@@ -135,7 +137,9 @@ def run_inspect(args) -> int:
         inspection = inspector.inspect_ids(args.ids, settings)
     else:
         inspection = inspector.inspect(text, args.pair, settings)
-    renderers = {"json": lambda i: report.dumps(report.to_json(i)), "markdown": report.render_markdown, "text": report.render_text}
+    renderers = {"json": lambda i: report.dumps(report.to_json(i)),
+                 "markdown": lambda i: report.render_markdown(i, all_tokens=args.all_tokens),
+                 "text": lambda i: report.render_text(i, all_tokens=args.all_tokens)}
     _write(renderers[args.format](inspection))
     return exit_status([inspection], args.fail_on)
 
@@ -231,13 +235,18 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
+def gui_options(args) -> dict:
+    """``gui.run_gui``'s keyword arguments from a parsed ``gui`` command line."""
+    return dict(model=args.model, compare=args.compare, text=read_text(args), pair=args.pair, run=args.run,
+                device=args.device, screenshot=args.screenshot, path=args.path)
+
+
 def run_gui(args) -> int:
     from bertinspector.app.gui import run_gui as start
 
     if getattr(args, "command", None) is None:
         return start()
-    return start(model=args.model, compare=args.compare, text=read_text(args), pair=args.pair,
-                 run=args.run, device=args.device, screenshot=args.screenshot)
+    return start(**gui_options(args))
 
 
 def main(argv: list[str] | None = None) -> int:

