@@ -18,6 +18,7 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 KNOWN_SPECIAL_STRINGS = ("[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]", "<s>", "</s>", "<mask>", "<pad>", "<unk>", "<cls>", "<sep>")
 GENERIC_TOKENIZERS = frozenset({"TokenizersBackend", "PreTrainedTokenizerFast"})
 MAX_LISTED = 8
+LONG_RUN = 10_000  # consecutive token positions a finding keeps as a range
 MAX_NEW_TOKENS = 100  # the pieces an unknown-tokens fix adds to the vocabulary
 _WORD = re.compile(r"\w+")
 
@@ -60,9 +61,20 @@ def finding(code: str, message: str, *, tokens=(), spans=(), fix: str | None = N
     spans = [tuple(int(v) for v in span) for span in spans]
     return Diagnostic(
         code=code, severity=CODES[code], message=message,
-        tokens=tuple(int(t) for t in tokens), spans=tuple(span[:2] for span in spans),
+        tokens=_positions(tokens), spans=tuple(span[:2] for span in spans),
         span_segments=tuple(span[2] if len(span) > 2 else 0 for span in spans), fix=fix,
     )
+
+
+def _positions(tokens) -> tuple[int, ...] | range:
+    """Token positions as a tuple of ints; a long run of consecutive positions (the cut-off tail of a
+    book) stays a ``range``, which costs nothing."""
+    if isinstance(tokens, range):
+        return tokens if len(tokens) > LONG_RUN else tuple(tokens)
+    positions = np.asarray(tokens, dtype=np.int64)
+    if len(positions) > LONG_RUN and bool(np.all(np.diff(positions) == 1)):
+        return range(int(positions[0]), int(positions[-1]) + 1)
+    return tuple(positions.tolist())
 
 
 def attach(inspector: "Inspector", inspection: Inspection) -> Inspection:
@@ -261,14 +273,9 @@ def special_token_text_not_special(inspector, inspection):
             continue
         in_segment = np.flatnonzero(tokens.segments == segment)
         starts, ends = tokens.starts[in_segment], tokens.ends[in_segment]
-        # spans a special token's id sits on (added tokens may carry offsets)
-        special = np.isin(tokens.ids[in_segment], list(tokenizer.all_special_ids))
-        became_special = set(zip(starts[special].tolist(), ends[special].tolist()))
         bad, positions = [], []
-        for match in matches:
+        for match in literal_specials(matches, starts, ends, tokens.ids[in_segment], tokenizer.all_special_ids):
             span = (match.start(), match.end())
-            if span in became_special:
-                continue
             bad.append((match.group(), (*span, segment)))
             positions.extend(in_segment[(starts < span[1]) & (ends > span[0])].tolist())
         if not bad:
@@ -284,6 +291,14 @@ def special_token_text_not_special(inspector, inspection):
             f"text, not as a special token{hint}",
             tokens=positions, spans=[span for _, span in bad], fix=fix,
         )
+
+
+def literal_specials(matches, starts: np.ndarray, ends: np.ndarray, ids: np.ndarray, special_ids) -> list:
+    """The ``matches`` of special-token strings in one text that did not become a special token (``starts``,
+    ``ends``, ``ids``: the tokens of that text); a special id on the match's exact span means it did."""
+    special = np.isin(ids, list(special_ids))  # added tokens may carry offsets
+    became_special = set(zip(starts[special].tolist(), ends[special].tolist()))
+    return [m for m in matches if (m.start(), m.end()) not in became_special]
 
 
 _SPECIAL_ROLES = (("mask", "mask_token"), ("cls", "cls_token"), ("<s>", "bos_token"), ("sep", "sep_token"),
@@ -378,7 +393,7 @@ def case_mismatch(inspector, inspection):
         message = "the vocabulary is cased but the tokenizer lowercases: capitals the model was trained on are lost"
     else:
         message = ("the vocabulary is uncased but the tokenizer does not lowercase: capitalised words "
-                   "become [UNK] or odd pieces")
+                   f"become {inspector.tokenizer().unk_token or 'unknown tokens'} or odd pieces")
     yield finding(
         "case-mismatch", message + f" ({len(spans)} word(s) with capitals)", spans=spans,
         fix=f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)}, do_lower_case={not cased})",
@@ -434,17 +449,30 @@ def _uncovered(text: str, starts: np.ndarray, ends: np.ndarray) -> list[tuple[in
     """Runs of non-whitespace characters of ``text`` that no token covers."""
     if not text:
         return []
-    coverage = np.zeros(len(text) + 1, np.int64)
-    np.add.at(coverage, starts, 1)
-    np.add.at(coverage, ends, -1)
-    covered = np.cumsum(coverage[:-1]) > 0
-    if covered.all():
-        return []
-    space = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-    blank = np.isin(space, _WHITESPACE)
-    missing = ~covered & ~blank
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.astype(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    # the gaps between the tokens' character ranges, in text order (memory: a few arrays per token)
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    reach = np.maximum.accumulate(ends) if len(ends) else ends
+    gap_starts = np.concatenate(([0], reach))
+    gap_ends = np.concatenate((starts, [len(text)]))
+    gap_ends[1:-1] = np.maximum(gap_ends[1:-1], gap_starts[1:-1])  # an overlap is no gap
+    open_gaps = np.flatnonzero(gap_ends > gap_starts)
+    gap_starts, gap_ends = gap_starts[open_gaps], gap_ends[open_gaps]
+    # the common gap, one space between two words, is dropped without looking at it in Python
+    codepoints = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    single_blank = (gap_ends - gap_starts == 1) & np.isin(codepoints[np.minimum(gap_starts, len(text) - 1)], _WHITESPACE)
+    del codepoints
+    runs = []
+    for start, end in zip(gap_starts[~single_blank].tolist(), gap_ends[~single_blank].tolist()):
+        run_start = None
+        for i in range(start, end + 1):
+            missing = i < end and not text[i].isspace()
+            if missing and run_start is None:
+                run_start = i
+            elif not missing and run_start is not None:
+                runs.append((run_start, i))
+                run_start = None
+    return runs
 
 
 _WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
