@@ -351,16 +351,18 @@ English text is mostly letters, spaces and punctuation: commas, dots, quotes.
 """
 
 
-def build_roberta(folder: Path, *, max_position_embeddings: int = 66, model_max_length: int = 64) -> Path:
+def build_roberta(folder: Path, *, max_position_embeddings: int = 66, model_max_length: int = 64,
+                  mask_lstrip: bool = False) -> Path:
     """Write a tiny RoBERTa folder with a byte-level BPE tokenizer trained here.
 
     Special ids: ``<s>``=0, ``<pad>``=1, ``</s>``=2, ``<unk>``=3, ``<mask>``=4.
     All 256 byte symbols are in the vocabulary, so any text encodes without
     ``<unk>``.  RoBERTa offsets positions by ``pad_token_id + 1``: usable
     positions are ``max_position_embeddings - 2`` (66 -> 64 by default).
+    ``mask_lstrip=True``: ``<mask>`` swallows the space on its left, as in roberta-base's files.
     """
     import torch
-    from tokenizers import ByteLevelBPETokenizer
+    from tokenizers import AddedToken, ByteLevelBPETokenizer
     from transformers import RobertaConfig, RobertaModel, RobertaTokenizer
 
     folder = _fresh_folder(folder)
@@ -373,6 +375,7 @@ def build_roberta(folder: Path, *, max_position_embeddings: int = 66, model_max_
         vocab=model_json["vocab"],
         merges=[tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in model_json["merges"]],
         model_max_length=model_max_length,
+        mask_token=AddedToken("<mask>", lstrip=mask_lstrip, normalized=False, special=True),
     )
     ids = [tokenizer.convert_tokens_to_ids(t) for t in specials]
     assert ids == [0, 1, 2, 3, 4], ids
@@ -474,7 +477,7 @@ FAMILY_NAMES = tuple(_FAMILY_CONFIGS)
 #: BERT is the cased one (bert-base-cased), RoBERTa has roberta-base's 514 positions.
 FAMILIES: dict[str, tuple[str, dict]] = {
     "bert": ("bert", {"cased": True}),
-    "roberta": ("roberta", {"max_position_embeddings": 514, "model_max_length": 512}),
+    "roberta": ("roberta", {"max_position_embeddings": 514, "model_max_length": 512, "mask_lstrip": True}),
     **{name: ("family", {"family": name}) for name in FAMILY_NAMES},
 }
 

@@ -111,12 +111,12 @@ class Inspector:
         """Inspect token ids pasted from someone's code, as the model would receive them."""
         id_list = parse_ids(ids) if isinstance(ids, str) else [_checked_id(int(i)) for i in ids]
         tokenizer = self.tokenizer(settings.lowercase)
-        vocab_size = len(tokenizer)
-        strings = tuple(
-            (tokenizer.convert_ids_to_tokens(i) if i < vocab_size else None) or f"<id {i}: not in the vocabulary>"
-            for i in id_list
-        )
         ids_array = np.asarray(id_list, dtype=np.int64)
+        table = self.token_strings
+        looked_up = np.full(len(id_list), None, dtype=object)
+        inside = ids_array < len(table)
+        looked_up[inside] = table[ids_array[inside]]
+        strings = tuple(s if s is not None else f"<id {i}: not in the vocabulary>" for i, s in zip(id_list, looked_up))
         special = np.isin(ids_array, list(tokenizer.all_special_ids))
         unk_id = tokenizer.unk_token_id
         sep = _is_separator(tokenizer, ids_array)
@@ -144,6 +144,16 @@ class Inspector:
                 raise InputError(f"max_length must be a positive number, not {settings.max_length}")
             return settings.max_length
         return self.facts.model_max_length
+
+    @functools.cached_property
+    def token_strings(self) -> np.ndarray:
+        """Each id's token string, from the vocabulary and the added tokens (what ``convert_ids_to_tokens``
+        gives; an encoding's own token texts differ for unknown pieces and for added tokens that strip
+        a space), looked up by id array; None where an id has no token."""
+        vocab = self.tokenizer().backend_tokenizer.get_vocab(with_added_tokens=True)
+        table = np.full(max(vocab.values(), default=-1) + 1, None, dtype=object)
+        table[np.fromiter(vocab.values(), np.int64, len(vocab))] = list(vocab)
+        return table
 
     @functools.cached_property
     def expected_specials(self) -> tuple[str, str] | None:
@@ -252,7 +262,7 @@ class Inspector:
         unk = (ids == unk_id) & ~special if unk_id is not None else np.zeros(n, bool)
         type_ids = np.asarray(full.type_ids, dtype=np.int64) if "token_type_ids" in tokenizer.model_input_names else None
         return Tokens(
-            strings=tuple(full.tokens), ids=ids, starts=starts, ends=ends, special=special,
+            strings=tuple(self.token_strings[ids].tolist()), ids=ids, starts=starts, ends=ends, special=special,
             subword=subword, unk=unk, type_ids=type_ids, segments=segments,
             kept=_kept_mask(segments, kept_counts, getattr(tokenizer, "truncation_side", "right")),
         )
@@ -309,17 +319,25 @@ def _truncation_summary(tokens: Tokens, applied: bool, windows: list) -> Truncat
 
 
 def _window(tokens: Tokens, encoding, segment: int) -> Window:
-    """Locate an overflow window's tokens of the cut ``segment`` in the full encoding by their offsets."""
-    offsets = [o for o, s, special in zip(encoding.offsets, encoding.sequence_ids, encoding.special_tokens_mask)
-               if s == segment and not special]
-    if not offsets:
+    """Locate an overflow window's tokens of the cut ``segment`` in the full encoding.
+
+    The window's tokens are a run of the segment's tokens; the run is found by ids and offsets together
+    (a SentencePiece ``▁`` piece shares its offsets with the piece after it)."""
+    rows = [(i, o[0], o[1]) for i, o, s, special in zip(encoding.ids, encoding.offsets, encoding.sequence_ids,
+                                                       encoding.special_tokens_mask) if s == segment and not special]
+    if not rows:
         return Window(first_token=0, last_token=0, start_char=None, end_char=None)
-    positions = []
-    for start, end in (offsets[0], offsets[-1]):
-        match = np.flatnonzero((tokens.segments == segment) & (tokens.starts == start) & (tokens.ends == end))
-        positions.append(int(match[0]) if len(match) else 0)
-    return Window(first_token=positions[0], last_token=positions[1],
-                  start_char=int(offsets[0][0]), end_char=int(offsets[-1][1]))
+    window = np.asarray(rows, dtype=np.int64)
+    positions = np.flatnonzero(tokens.segments == segment)
+    full = np.stack([tokens.ids[positions], tokens.starts[positions], tokens.ends[positions]], axis=1)
+    first = 0
+    for k in np.flatnonzero((full[:, 0] == window[0, 0]) & (full[:, 1] == window[0, 1])).tolist():
+        if np.array_equal(full[k:k + len(window)], window):
+            first = k
+            break
+    last = min(first + len(window), len(positions)) - 1
+    return Window(first_token=int(positions[first]), last_token=int(positions[last]),
+                  start_char=int(window[0, 1]), end_char=int(window[-1, 2]))
 
 
 def parse_ids(text: str) -> list[int]:

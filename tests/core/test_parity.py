@@ -35,7 +35,9 @@ TRICKY = {
     "emoji": "emoji 😀 👍🏽 👨‍👩‍👧 🇫🇷 ok",
     "whitespace-runs": "a    b     c \u00a0\u00a0 d\u3000e\u2003f",
     "tabs-newlines": "line one\n\nline\ttwo\r\n\tthree\x0bfour\x0cfive",
-    "literal-specials": "the [MASK] is <mask>, [CLS] [SEP] <s> </s> [UNK] <pad> [PAD]",
+    "literal-specials": "the [MASK] is <mask>, [CLS] [SEP] <s> </s> [UNK] <pad> [PAD] <unk>",
+    "literal-specials-glued": "a<mask>b [MASK]x y<s></s>z\t<mask>\n[CLS][SEP] [mask] <MASK>",
+    "multilingual": "Le café très bon; die Straße ist groß; el niño; Привет, мир; Γεια σου; مرحبا; שלום; 東京; 서울 🚀",
     "long-word": f"a {LONG_WORD} word",
     "rtl": "שלום עולם مرحبا بالعالم the end",
     "private-use": "priv\ue000ate \U000f0000 use",
@@ -48,7 +50,9 @@ PAIRS = [
     ("  a  ", "b\tc\nd"),
 ]
 
-BASE_MODELS = ["bert", "cased", "roberta", "minilm"]
+# the tiny BERT/RoBERTa models, the real MiniLM, and the other families of modelfactory.FAMILIES
+FAMILY_MODELS = ["roberta_base", "xlm_roberta", "camembert", "albert", "deberta_v3", "distilbert", "electra", "modernbert"]
+BASE_MODELS = ["bert", "cased", "roberta", "minilm", *FAMILY_MODELS]
 
 # --------------------------------------------------------------------------- helpers
 
@@ -63,6 +67,8 @@ def folder_of(name: str, model_factory, request):
         return model_factory.bert(cased=True)
     if name == "roberta":
         return model_factory.roberta()
+    if name in FAMILY_MODELS:  # "roberta_base": roberta-base's shape, <mask> strips the space on its left
+        return model_factory.family(name.removesuffix("_base"))
     return model_factory.bert()
 
 
@@ -475,3 +481,17 @@ def test_empty_pair_is_encoded_as_autotokenizer_does(model_factory):
         inspection = inspector.inspect("hello world", "")
         assert [int(i) for i in inspection.tokens.ids] == enc["input_ids"], folder.name
         assert_same_encoding(inspection, tok, enc)
+
+
+@pytest.mark.parametrize("name", ["roberta_base", "xlm_roberta", "camembert", "modernbert", "albert", "deberta_v3"])
+def test_typed_mask_token_reads_as_the_vocabulary_has_it(name, model_factory, request):
+    """A mask token typed in the text is the mask id with the vocabulary's string (``<mask>``), not the
+    text it swallowed (``' <mask>'`` when the token strips the space on its left)."""
+    folder = folder_of(name, model_factory, request)
+    inspector, tok = inspector_for(folder), reference(folder)
+    text = f"the {tok.mask_token} is here"
+    inspection = inspector.inspect(text)
+    at = [int(i) for i in inspection.tokens.ids].index(tok.mask_token_id)
+    assert inspection.tokens.strings[at] == tok.mask_token
+    row = inspection.token(at)
+    assert text[row.start:row.end].strip() == tok.mask_token

@@ -30,7 +30,10 @@ FAST = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-MODEL_NAMES = ("bert", "cased", "roberta", "minilm")
+FAMILY_NAMES = ("roberta_base", "xlm_roberta", "camembert", "albert", "deberta_v3", "distilbert", "electra", "modernbert")
+MODEL_NAMES = ("bert", "cased", "roberta", "minilm", *FAMILY_NAMES)
+# where AutoTokenizer takes do_lower_case=...; on the others "off" is what the files say, "on" has no reference
+LOWERCASE_SWITCH = frozenset({"bert", "cased", "minilm", "albert", "deberta_v3", "distilbert", "electra"})
 
 # --------------------------------------------------------------------------- strategies
 
@@ -45,6 +48,8 @@ WORDS = ["the", "quick", "brown", "Hello", "WORLD", "model", "[MASK]", "<mask>",
          "</s>", "[UNK]", "<pad>", "café", "naïve", "x" * 101, "ab" * 70, "3.14", "can't", "..."]
 
 TRICKY = st.sampled_from(COMBINING + RTL + CONTROL + FORMAT + SPACES + OTHER)
+FAMILY_WORDS = ["<unk>", "[mask]", "<MASK>", "a<mask>b", "x[SEP]y", "café", "Straße", "niño", "Привет", "Γεια",
+                "مرحبا", "שלום", "東京", "서울", "🚀", "👨\u200d👩", "  ", "\t<s>"]
 ANY_CHAR = st.characters(exclude_categories=())  # every category, surrogates (Cs) included
 piece = st.one_of(
     st.characters(),  # arbitrary unicode without surrogates
@@ -96,10 +101,10 @@ class Model:
         from transformers import AutoTokenizer
 
         if lowercase not in self._references:
-            if lowercase == "auto" or (self.name == "roberta" and lowercase == "off"):
+            if lowercase == "auto" or (self.name not in LOWERCASE_SWITCH and lowercase == "off"):
                 tok = AutoTokenizer.from_pretrained(str(self.folder))
-            elif self.name == "roberta":
-                tok = None  # a byte-level tokenizer has no do_lower_case to compare with
+            elif self.name not in LOWERCASE_SWITCH:
+                tok = None  # this tokenizer class has no do_lower_case to compare with
             else:
                 tok = AutoTokenizer.from_pretrained(str(self.folder), do_lower_case=lowercase == "on")
             self._references[lowercase] = tok
@@ -112,6 +117,7 @@ def models(request, model_factory) -> dict[str, Model]:
         "bert": model_factory.bert(),
         "cased": model_factory.bert(cased=True),
         "roberta": model_factory.roberta(),
+        **{name: model_factory.family(name.removesuffix("_base")) for name in FAMILY_NAMES},
     }
     try:
         folders["minilm"] = request.getfixturevalue("minilm_path")
@@ -302,9 +308,7 @@ def test_long_texts_are_cut_like_autotokenizer(models, name, text, pair, truncat
         assert kept == list(expected)
 
 
-@FAST
-@given(name=st.sampled_from(MODEL_NAMES), text=clean_texts, s=settings_strategy)
-def test_untruncated_encoding_matches_autotokenizer(models, name, text, s):
+def untruncated_encoding_matches(models, name, text, s):
     """Every token of the full encoding (ids, strings, offsets) equals AutoTokenizer's."""
     model = pick(models, name)
     tok = model.reference(s.lowercase)
@@ -321,6 +325,30 @@ def test_untruncated_encoding_matches_autotokenizer(models, name, text, s):
     for i, (offset, special) in enumerate(zip(enc["offset_mapping"], enc["special_tokens_mask"])):
         if not special:
             assert (int(inspection.tokens.starts[i]), int(inspection.tokens.ends[i])) == tuple(offset)
+
+
+test_untruncated_encoding_matches_autotokenizer = FAST(given(
+    name=st.sampled_from(MODEL_NAMES), text=clean_texts, s=settings_strategy)(untruncated_encoding_matches))
+
+
+@pytest.mark.parametrize("family", FAMILY_NAMES)
+@settings(FAST, max_examples=25)
+@given(text=st.lists(st.one_of(TRICKY, st.sampled_from(WORDS + FAMILY_WORDS).map(lambda w: w + " ")), max_size=30)
+       .map("".join), pair=st.one_of(st.none(), st.sampled_from(FAMILY_WORDS)))
+def test_each_family_encodes_like_autotokenizer(models, family, text, pair):
+    """Per family: tricky characters, typed special tokens and pairs give AutoTokenizer's ids, token
+    strings, offsets, special flags and type ids."""
+    untruncated_encoding_matches(models, family, text, Settings(truncation="none"))
+    model = models[family]
+    tok = model.reference("auto")
+    inspection = model.inspector.inspect(text, pair, Settings(truncation="none"))
+    enc = tok(text, pair, return_offsets_mapping=True, return_special_tokens_mask=True)
+    assert list(inspection.tokens.strings) == tok.convert_ids_to_tokens(enc["input_ids"])
+    assert inspection.tokens.special.tolist() == [bool(v) for v in enc["special_tokens_mask"]]
+    if "token_type_ids" in enc:
+        assert inspection.tokens.type_ids.tolist() == enc["token_type_ids"]
+    else:
+        assert inspection.tokens.type_ids is None
 
 
 @FAST
