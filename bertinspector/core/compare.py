@@ -160,7 +160,8 @@ def align(a: Inspection, b: Inspection) -> list[AlignedGroup]:
     for sa, sb in _segment_pairs(a, b, b_to_a):
         a_mask = (ta.segments == sa) & (ta.starts >= 0) if sa is not None else None
         b_mask = (tb.segments == sb) & (tb.starts >= 0) if sb is not None else None
-        columns = _text_groups(ta, a_mask, tb, b_mask)
+        text = a.segment_text(sa) if sa is not None else b.segment_text(sb)
+        columns = _text_groups(ta, a_mask, tb, b_mask, text)
         if columns is not None:
             parts.append((sa, sb, columns))
     specials = _special_groups(ta, a_rank, tb, b_rank)
@@ -215,23 +216,45 @@ def _segment_pairs(a: Inspection, b: Inspection, b_to_a: dict[int, int]):
             yield None, sb
 
 
-def _text_groups(ta: Tokens, a_mask, tb: Tokens, b_mask) -> dict | None:
-    """Column-wise text groups of one matched segment: the sort and sweep over both sides' offsets."""
+_WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], np.uint32)
+
+
+def covered_spans(starts: np.ndarray, ends: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The characters tokens cover, without the whitespace at their edges: ``[start, end)`` per token.
+
+    Families mark word starts differently (WordPiece covers ``world``, a byte-level ``Ġworld`` or a
+    SentencePiece ``▁world`` may cover `` world``), so tokens are aligned on the characters they cover
+    but spaces. A token of whitespace only (a lone ``Ġ`` or ``▁``) becomes zero-width at the next other
+    character, so it joins the word it starts.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    solid = np.append(np.flatnonzero(~np.isin(codes, _WHITESPACE)), len(codes))  # + a sentinel
+    starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
+    first = solid[np.searchsorted(solid, starts)]
+    k = np.searchsorted(solid, ends) - 1
+    last = np.where(k >= 0, solid[np.maximum(k, 0)] + 1, 0)
+    blank = first >= last
+    after = solid[np.searchsorted(solid, ends)]
+    return np.where(blank, after, first), np.where(blank, after, np.maximum(last, first))
+
+
+def _text_groups(ta: Tokens, a_mask, tb: Tokens, b_mask, text: str) -> dict | None:
+    """Column-wise text groups of one matched segment: the sort and sweep over both sides' covered characters."""
     pa = np.flatnonzero(a_mask) if a_mask is not None else np.zeros(0, np.int64)
     pb = np.flatnonzero(b_mask) if b_mask is not None else np.zeros(0, np.int64)
     na, nb = len(pa), len(pb)
     if na + nb == 0:
         return None
-    starts = np.concatenate([ta.starts[pa], tb.starts[pb]])
-    ends = np.concatenate([ta.ends[pa], tb.ends[pb]])
+    starts, ends = covered_spans(np.concatenate([ta.starts[pa], tb.starts[pb]]),
+                                 np.concatenate([ta.ends[pa], tb.ends[pb]]), text)
     order = np.lexsort((ends, starts))  # by start, then end (a zero-width token before a wider one)
     s, e = starts[order], ends[order]
     reach = np.maximum.accumulate(e)
     new = np.empty(na + nb, bool)
     new[0] = True
     new[1:] = s[1:] >= reach[:-1]
-    # zero-width tokens at one point (a byte-level "Ġ" before nothing) belong together
-    new[1:] &= ~((s[1:] == s[:-1]) & (e[1:] == s[1:]) & (e[:-1] == s[:-1]))
+    # a zero-width token (a word-start "Ġ" or "▁" alone) joins what follows it at the same point
+    new[1:] &= ~((e[:-1] == s[:-1]) & (s[:-1] == s[1:]))
     first = np.flatnonzero(new)
     n_groups = len(first)
     gid = np.empty(na + nb, np.int64)
@@ -251,7 +274,9 @@ def _text_groups(ta: Tokens, a_mask, tb: Tokens, b_mask) -> dict | None:
     pick = same_count[ga]
     rank = np.arange(na) - bounds_a[ga]
     other = bounds_b[ga[pick]] + rank[pick]
-    mismatch = (ta.starts[pa[pick]] != tb.starts[pb[other]]) | (ta.ends[pa[pick]] != tb.ends[pb[other]])
+    start_a, end_a = starts[:na][oa], ends[:na][oa]  # covered characters, in (group, position) order
+    start_b, end_b = starts[na:][ob], ends[na:][ob]
+    mismatch = (start_a[pick] != start_b[other]) | (end_a[pick] != end_b[other])
     boundary = ~same_count | (np.bincount(ga[pick], weights=mismatch, minlength=n_groups) > 0)
 
     unk_a = np.bincount(ga, weights=ta.unk[pa], minlength=n_groups) > 0
