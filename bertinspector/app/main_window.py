@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from bertinspector.core.model import Inspection, Settings, Severity
 from bertinspector.qt import settings as app_settings
-from bertinspector.app import exports, sessions
+from bertinspector.app import code_mode, exports, sessions
 from bertinspector.app.compare_mode import CompareMode
 from bertinspector.qt.tasks import TaskRunner
 from bertinspector.widgets.banner import Banner
@@ -363,6 +363,7 @@ class MainWindow(QMainWindow):
         self.text_pane.cursorMoved.connect(self._on_text_cursor)
         self.text_pane.idCursorMoved.connect(lambda k: self.token_view.set_current(k, scroll=True))
         self.settings_bar.changed.connect(lambda _s: self.inspect_now())
+        self.text_pane.code_pane.callSettingsRequested.connect(lambda call: code_mode.apply_call_settings(self, call))
         self.token_view.currentChanged.connect(self._on_token_current)
         self.token_view.tokenActivated.connect(self._on_token_current)
         self.diagnostics.diagnosticSelected.connect(self._on_diagnostic_selected)
@@ -461,8 +462,8 @@ class MainWindow(QMainWindow):
         """Inspect the current input with the current model (latest request wins)."""
         if self.inspector is None or self._closing:
             return
-        mode = self.text_pane.mode()
-        text = self.text_pane.text()
+        mode = self.text_pane.inspected_mode()
+        text = self.text_pane.buffer(mode)
         pair = self.text_pane.pair()
         if mode == "ids" and not text.strip():
             self.runner.cancel("inspect")

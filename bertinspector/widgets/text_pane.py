@@ -30,6 +30,7 @@ from bertinspector.core.model import Inspection
 from bertinspector.core.report import CUT_MARK
 from bertinspector.qt.textmap import OffsetMap
 from bertinspector.widgets.captioned import captioned
+from bertinspector.widgets.code_pane import CodePane
 
 DEBOUNCE_MS = 150
 IDS_PATTERN = re.compile(r"-?\d+")
@@ -420,6 +421,10 @@ class TextPane(QWidget):
             "ids", "Ids", "Paste token ids (e.g. from someone's code: 101, 7592, 102) to see what they mean",
             captioned(self.label_ids, self.editor_ids, self), self.editor_ids)
         self.text_button.setChecked(True)
+        self.code_pane = CodePane(self)  # the code is linted there; the inspection stays the Text mode's
+        self.code_button = self.add_mode(
+            "code", "Code", "Paste preprocessing code: its tokenizer calls are checked (never run), and one call's "
+            "settings can be applied to the text", self.code_pane, self.code_pane.editor)
         self.pair_box = QCheckBox("Sentence pair", self)
         self.pair_box.setToolTip("Add a second segment (question/answer, premise/hypothesis)")
         self.count_label = QLabel(self)
@@ -512,7 +517,11 @@ class TextPane(QWidget):
         self.input_editor(mode).set_text(text)
 
     def pair(self) -> str | None:
-        if self._mode != "text" or not self.pair_box.isChecked():
+        if self.inspected_mode() != "text" or not self.pair_box.isChecked():
+    def inspected_mode(self) -> str:
+        """The mode whose input is inspected: the Code mode shows what its call does to the Text mode's text."""
+        return "text" if self._mode == "code" else self._mode
+
             return None
         return self.editor_b.text()
 

@@ -126,7 +126,7 @@ class Rules:
             self.add("no-truncation", site.node,
                      f"this tokenizer call has neither truncation nor max_length and its result reaches "
                      f"{self.line_of(site.reaches[0].model_call)}: a text past the model's limit makes it crash "
-                     "(position index out of range) or be cut somewhere else", fix, span)
+                     "(index out of range in its position embeddings) or gets cut somewhere else", fix, span)
 
     def max_length_without_truncation(self) -> None:
         for site in self.sites:
