@@ -516,12 +516,12 @@ class TextPane(QWidget):
     def set_buffer(self, mode: str, text: str) -> None:
         self.input_editor(mode).set_text(text)
 
-    def pair(self) -> str | None:
-        if self.inspected_mode() != "text" or not self.pair_box.isChecked():
     def inspected_mode(self) -> str:
         """The mode whose input is inspected: the Code mode shows what its call does to the Text mode's text."""
         return "text" if self._mode == "code" else self._mode
 
+    def pair(self) -> str | None:
+        if self.inspected_mode() != "text" or not self.pair_box.isChecked():
             return None
         return self.editor_b.text()
 
