@@ -41,7 +41,7 @@ import numpy as np
 from bertinspector.app.application import make_application
 from bertinspector.core.compare import compare
 from bertinspector.core.inspector import Inspector
-from bertinspector.widgets.compare_view import CompareView
+from bertinspector.widgets.compare import CompareView
 
 SENTENCE, CHARS, COUNT, FREEZE = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "freeze"
 app = make_application()

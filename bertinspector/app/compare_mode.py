@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget
 
 from bertinspector.core.model import Inspection
-from bertinspector.widgets.compare_view import SAME_AS_A, CompareView, SlotB
+from bertinspector.widgets.compare import SAME_AS_A, CompareView, SlotB
 
 
 def compare_slots(cancel, inspection_a: Inspection, inspector_b, slot: SlotB, ids: str | None):

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from bertinspector.core import session as core_session
 from bertinspector.core.session import Session, SessionError, Slot
-from bertinspector.widgets.compare_view import SlotB
+from bertinspector.widgets.compare import SlotB
 
 AUTOSAVE_DELAY_MS = 2000
 AUTOSAVE_NAME = "autosave" + core_session.SUFFIX

@@ -17,7 +17,8 @@ from bertinspector.core.compare_report import markers
 from bertinspector.core.compare_runs import compare_runs
 from bertinspector.core.inspector import Inspector
 from bertinspector.core.model import Settings
-from bertinspector.widgets.compare_view import GUTTER, MARGIN, SAME_AS_A, CompareView, SlotB
+from bertinspector.widgets.chip_canvas import MARGIN
+from bertinspector.widgets.compare import GUTTER, SAME_AS_A, CompareView, SlotB
 
 CAPITALISED = "Hello from Paris: London and Berlin are Capitals of Europe."
 CAPITALISED_WORDS = ("Hello", "Paris", "London", "Berlin", "Capitals", "Europe")
@@ -399,7 +400,7 @@ def test_line_breaks_and_the_pair_start_new_bands(qtbot, default_model):
 
 def test_a_narrow_view_takes_a_shorter_comparison_after_wrapped_columns(qtbot, default_model):
     """Columns wider than the view wrap; the next comparison (fewer columns) lays out from scratch."""
-    from bertinspector.widgets.compare_view import AlignedView
+    from bertinspector.widgets.compare import AlignedView
 
     view = shown(qtbot, AlignedView(), 70, 400)
     long = "the antidisestablishmentarianism of supercalifragilisticexpialidocious words " * 3
