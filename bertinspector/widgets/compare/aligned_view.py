@@ -20,10 +20,11 @@ from PySide6.QtWidgets import QWidget
 from bertinspector.core.compare import AlignedGroup, Comparison, group_text
 from bertinspector.core.compare_report import BOUNDARY, MOVED, NOTHING, SPECIAL
 from bertinspector.core.model import Inspection
+from bertinspector.core.readable import readable
 from bertinspector.core.report import CUT_MARK
 from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, newline_offsets, wrap_rows
 from bertinspector.widgets.token_view import (
-    F_JOIN_RIGHT, F_SPECIAL, F_SUBWORD, F_UNK, MIN_CHIP, PAD_X, PAD_Y, display_label, label_widths,
+    F_JOIN_RIGHT, F_SPECIAL, F_SPLIT, F_SUBWORD, F_UNK, MIN_CHIP, PAD_X, PAD_Y, display_label, label_widths,
     paint_chip, token_flags,
 )
 
@@ -50,7 +51,7 @@ _VISIBLE_TEXT = str.maketrans({"\n": "⏎", "\r": "␍", "\t": "⇥"})
 
 
 class _Flat:
-    """``strings[positions[i]]`` without building the list (for :func:`label_widths`)."""
+    """``labels[positions[i]]`` without building the list (for :func:`label_widths`)."""
 
     def __init__(self, strings, positions: np.ndarray):
         self.strings, self.positions = strings, positions
@@ -450,14 +451,16 @@ class AlignedView(ChipCanvas):
         np.cumsum(counts, out=bounds[1:])
         gid = np.repeat(np.arange(n, dtype=np.int64), counts)
         flags = token_flags(insp)[pos] if total_tokens else np.zeros(0, dtype=np.int32)
+        reading = readable(insp)  # the chips read as in the token view: Ġ and ▁ as one word-start mark
+        flags[reading.split[pos]] |= F_SPLIT
         nonempty = counts > 0
         firsts = bounds[:-1][nonempty]
         lasts = bounds[1:][nonempty] - 1
         flags[lasts] &= ~F_JOIN_RIGHT  # a chip joins only chips of its own column
         ids = np.asarray(insp.tokens.ids, dtype=np.int64)[pos]
         emphatic = (flags & (F_SPECIAL | F_UNK)) != 0
-        widths = label_widths(_Flat(insp.tokens.strings, pos), ids, emphatic, self._fm, self._bold_fm,
-                              self._width_cache)
+        widths = label_widths(_Flat(reading.labels, pos), ids, emphatic, self._fm, self._bold_fm,
+                              self._width_cache, exact=(flags & (F_SPLIT | F_UNK)) != 0)
         widths = np.maximum(widths + 2 * np.where(emphatic, PAD_X + 3, PAD_X), MIN_CHIP)
         badge = ((flags & F_UNK) != 0) & (unk_here[gid] != 0) if total_tokens else np.zeros(0, dtype=bool)
         gap = np.where((flags & F_SUBWORD) != 0, 0, IN_GAP).astype(np.int64)
@@ -686,7 +689,7 @@ class AlignedView(ChipCanvas):
             if lo == hi:
                 self._paint_empty(painter, QRectF(x, self._row_y(row, k, 0, scroll), EMPTY_W, self._chip_h))
                 continue
-            strings = s.inspection.tokens.strings
+            strings = readable(s.inspection).labels
             for t in range(lo, hi):
                 rect = self._chip_rect(k, t, scroll)
                 if s.highlighted[t]:
