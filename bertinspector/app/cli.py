@@ -253,14 +253,24 @@ def main(argv: list[str] | None = None) -> int:
     import multiprocessing
 
     multiprocessing.freeze_support()  # a frozen app starting its model host runs that here, not the CLI
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["lint"]:  # a pre-commit hook: the other commands' parsers import numpy (a quarter second)
+        from bertinspector.app import cli_lint
+
+        return dispatch(cli_lint.run, cli_lint.parse(arguments[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect, "compare": run_compare}
     from bertinspector.app import cli_lint
 
     commands["lint"] = cli_lint.run
+    return dispatch(commands[args.command], args)
+
+
+def dispatch(command, args) -> int:
+    """Run one command: a :class:`BertInspectorError` becomes one line on stderr and exit 2."""
     try:
-        return commands[args.command](args)
+        return command(args)
     except BertInspectorError as error:
         print(f"bertinspector: error: {error}", file=sys.stderr)
         return EXIT_USAGE

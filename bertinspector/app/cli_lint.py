@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
-from bertinspector.app.cli import EXIT_FINDINGS, EXIT_OK, UsageError, _write
+from bertinspector.app.cli import EXIT_FINDINGS, EXIT_OK, Parser, UsageError, _write
 
 MAX_CODE_BYTES = 16 * 1024 * 1024
+HELP = "check preprocessing code (a .py file or notebook) for tokenizer mistakes, without running it"
+DESCRIPTION = ("Read Python code or a notebook's code cells with Python's ast (the code is never imported or run) "
+               "and name the tokenizer mistakes it makes, each with its line and a fix. With --model and --text, "
+               "also show what the first tokenizer call makes of the text. Exit status: 0 no finding reaches "
+               "--fail-on, 1 one does, 2 usage error or unloadable model.")
 
 
 def add_parser(commands) -> None:
-    lint = commands.add_parser(
-        "lint", help="check preprocessing code (a .py file or notebook) for tokenizer mistakes, without running it",
-        description="Read Python code or a notebook's code cells with Python's ast (the code is never imported or run) "
-                    "and name the tokenizer mistakes it makes, each with its line and a fix. With --model and --text, "
-                    "also show what the first tokenizer call makes of the text. Exit status: 0 no finding reaches "
-                    "--fail-on, 1 one does, 2 usage error or unloadable model.",
-    )
+    add_arguments(commands.add_parser("lint", help=HELP, description=DESCRIPTION))
+
+
+def parse(argv: list[str]):
+    """The arguments after ``bertinspector lint`` (parsed without the other commands' parsers)."""
+    parser = Parser(prog="bertinspector lint", description=DESCRIPTION)
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def add_arguments(lint) -> None:
     lint.add_argument("file", metavar="FILE", help="a .py file, a .ipynb notebook, or '-' for standard input")
     lint.add_argument("--model", metavar="SRC", help="inspect --text with this model and the first tokenizer call's settings")
     lint.add_argument("--text", metavar="T", help="the text to inspect with the call's settings (needs --model)")
@@ -49,7 +59,6 @@ def run(args) -> int:
 
     from bertinspector.core.lint import lint
     from bertinspector.core.lint import report as lint_report
-    from bertinspector.core.report import dumps
 
     if (args.model is None) != (args.text is None):
         raise UsageError("--model and --text go together: the text is inspected with the model")
@@ -62,12 +71,15 @@ def run(args) -> int:
         if not args.text.strip():
             raise UsageError("the text is empty (or only whitespace): nothing to inspect")
         from bertinspector.core.inspector import Inspector
+        from bertinspector.core.model_host import keep_torch_out
+
+        keep_torch_out()  # tokenizers only: transformers never imports torch
 
         inspector = Inspector.open(args.model, trust_remote_code=args.trust_remote_code)
         inspection = inspector.inspect(args.text, None, settings.settings)
         report = replace(report, inspection=inspection)
         severities += [d.severity.value for d in inspection.diagnostics]
-    _write(lint_report.render_text(report) if args.format == "text" else dumps(lint_report.to_json(report)))
+    _write(lint_report.render_text(report) if args.format == "text" else json.dumps(lint_report.to_json(report), ensure_ascii=False, indent=2))
     return exit_status(severities, args.fail_on)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where tokens are made: commands that read no tokens (lint) start faster
+    import numpy as np
 
 SCHEMA = "bertinspector.inspection/1"
 COMPARISON_SCHEMA = "bertinspector.comparison/1"
@@ -113,7 +115,7 @@ class Truncation:
     windows: tuple[Window, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CharChange:
     """A run of characters of the user's text that normalization changed."""
 
@@ -160,6 +162,8 @@ class Tokens:
 
     def at_char(self, segment: int, char: int) -> int | None:
         """Index of the token covering ``char`` of ``segment``, or the nearest one before it."""
+        import numpy as np
+
         mask = (self.segments == segment) & (self.starts >= 0) & (self.starts <= char)
         hits = np.flatnonzero(mask)
         return int(hits[-1]) if len(hits) else None

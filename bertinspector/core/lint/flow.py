@@ -11,6 +11,7 @@ Nothing here imports or runs the code.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -267,13 +268,7 @@ class Flow:
         value = env.get(name)
         if value is None and name not in env:
             value = self.globals.get(name)
-        if value is None:
-            last = name.rsplit(".", 1)[-1]
-            if TOKENIZER_NAME.match(last):
-                return Value(TOKENIZER)
-            if MODEL_NAME.match(last):
-                return Value(MODEL)
-        return value
+        return guess(name.rsplit(".", 1)[-1]) if value is None else value
 
     def value(self, node: ast.expr | None, env: dict) -> Value | None:
         if node is None:
@@ -609,6 +604,16 @@ class Flow:
             if value is not None and value.kind == CONST:
                 return value.literal
         return UNKNOWN_LITERAL
+
+
+@functools.lru_cache(maxsize=4096)
+def guess(name: str) -> Value | None:
+    """What a name nothing is known of probably holds, from its spelling (``tokenizer``, ``model``…)."""
+    if TOKENIZER_NAME.match(name):
+        return Value(TOKENIZER)
+    if MODEL_NAME.match(name):
+        return Value(MODEL)
+    return None
 
 
 def _is_model_class(name: str) -> bool:

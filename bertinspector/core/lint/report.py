@@ -8,14 +8,17 @@ MARKS = {"error": "✖", "warning": "▲", "info": "ℹ"}
 
 
 def to_json(report: LintReport) -> dict:
-    from bertinspector.core import report as inspection_report
+    inspection = None
+    if report.inspection is not None:
+        from bertinspector.core import report as inspection_report  # numpy: only with an inspection
 
+        inspection = inspection_report.to_json(report.inspection)
     return {
         "schema": LINT_SCHEMA,
         "source": report.source,
         "calls": [call.to_json() for call in report.calls],
         "findings": [finding.to_json() for finding in report.findings],
-        "inspection": None if report.inspection is None else inspection_report.to_json(report.inspection),
+        "inspection": inspection,
     }
 
 

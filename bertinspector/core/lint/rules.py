@@ -164,14 +164,14 @@ class Rules:
                      "normalization it was loaded with; it belongs in from_pretrained(...)", fix, span)
 
     def tokenizer_model_mismatch(self) -> None:
-        pairs = []
-        for site in self.sites:
-            if site.kind != "model-call" or site.receiver is None or site.receiver.origin is None:
+        pairs = []  # (tokenizer loader, model loader) of each encoding that reaches a model
+        for encoder in self.sites:
+            if encoder.receiver is None or encoder.receiver.origin is None:
                 continue
-            for encoder in self.sites:
-                if encoder.receiver is not None and encoder.receiver.origin is not None and any(
-                        r.model_call is site for r in encoder.reaches):
-                    pairs.append((encoder.receiver.origin, site.receiver.origin))
+            for reach in encoder.reaches:
+                model = reach.model_call.receiver
+                if model is not None and model.origin is not None:
+                    pairs.append((encoder.receiver.origin, model.origin))
         loaders = [s for s in self.sites if s.kind == "from_pretrained"]
         tokenizers = [s for s in loaders if s.loaded == f.TOKENIZER]
         models = [s for s in loaders if s.loaded == f.MODEL]
