@@ -1,9 +1,14 @@
 """Render the README's screenshots into resources/screenshots/ (offscreen, the default model).
 
-    python resources/make_screenshots.py
+    python resources/make_screenshots.py                  # all of them
+    python resources/make_screenshots.py family-roberta   # only the named ones (file names without .png)
 
 The first two are exactly ``bertinspector gui --text ... --screenshot PNG``, the fourth adds ``--run``;
 the third (pasted ids) switches the text pane to ids mode first, which the command line has no option for.
+The family shots (XLM-R, RoBERTa and ModernBERT style, a multilingual text) are
+``bertinspector gui --model FOLDER --text ... --screenshot PNG`` on tiny folders that the tests' model
+factory (``tests/modelfactory.py``) builds in a temporary folder. Emoji and CJK need fonts that have them
+(Debian: ``fonts-noto-color-emoji``, ``fonts-wqy-microhei``).
 """
 
 from __future__ import annotations
@@ -26,11 +31,17 @@ LONG_TEXT = (
 EMOJI_TEXT = ("Crème brûlée at the café was naïve 🎉🍰 — the Ångström-level détail of the São Paulo "
               "menu impressed everyone 😀. Señor Müller's résumé mentioned Zoë and Björk.")
 IDS = "[7592, 1010, 2088, 999, 2023, 2003, 1037, 3231, 6251, 1012]"
+MULTILINGUAL_TEXT = ("The café in München serves crème brûlée 😀. Привет, мир! Γεια σου κόσμε. "
+                     "東京は大きな都市です。 שלום עולם. مرحبا بالعالم. Señor Müller's résumé 🎉 <mask> [MASK]")
+#: family (a name of tests/modelfactory.py's FAMILIES) -> (folder name, the model's name in the window) and screenshot
+FAMILY_SHOTS = {"xlm_roberta": ("xlm-roberta-style", "family-xlm-roberta.png"),
+                "roberta": ("roberta-style", "family-roberta.png"),
+                "modernbert": ("modernbert-style", "family-modernbert.png")}
 
 _RUN_GUI = """
 import sys
 from bertinspector.app.gui import run_gui
-sys.exit(run_gui(model="default", text=sys.argv[1], screenshot=sys.argv[2]))
+sys.exit(run_gui(model=sys.argv[3] if len(sys.argv) > 3 else "default", text=sys.argv[1], screenshot=sys.argv[2]))
 """
 
 _RUN_MODEL = """
@@ -86,20 +97,35 @@ window.shutdown(5000)
 """
 
 
-def main() -> int:
+def build_family_folders(root: Path) -> None:
+    """Tiny model folders of the families in :data:`FAMILY_SHOTS` under ``root``, by the tests' model factory."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import modelfactory
+
+    for family, (folder, _png) in FAMILY_SHOTS.items():
+        kind, options = modelfactory.FAMILIES[family]
+        modelfactory.BUILDERS[kind](root / folder, **options)
+
+
+def main(names: list[str]) -> int:
     OUT.mkdir(exist_ok=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HF_HUB_OFFLINE": "1",
            "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="screenshots-")}
     jobs = [
-        (_RUN_GUI, LONG_TEXT, OUT / "long-text-cut.png"),
-        (_RUN_GUI, EMOJI_TEXT, OUT / "emoji-accents.png"),
-        (_IDS, IDS, OUT / "pasted-ids.png"),
-        (_RUN_MODEL, MASK_TEXT, OUT / "attention.png"),
-        (_COMPARE, CASED_TEXT, OUT / "compare-lowercase-flipped.png"),
+        (_RUN_GUI, LONG_TEXT, OUT / "long-text-cut.png", ()),
+        (_RUN_GUI, EMOJI_TEXT, OUT / "emoji-accents.png", ()),
+        (_IDS, IDS, OUT / "pasted-ids.png", ()),
+        (_RUN_MODEL, MASK_TEXT, OUT / "attention.png", ()),
+        (_COMPARE, CASED_TEXT, OUT / "compare-lowercase-flipped.png", ()),
     ]
-    for code, text, png in jobs:
-        result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), text, str(png)], env=env,
-                                capture_output=True, text=True)
+    jobs += [(_RUN_GUI, MULTILINGUAL_TEXT, OUT / png, (folder,)) for folder, png in FAMILY_SHOTS.values()]
+    jobs = [job for job in jobs if not names or job[2].stem in names]
+    models = Path(tempfile.mkdtemp(prefix="screenshot-models-"))  # the family shots run here: short model names
+    if any(extra for *_job, extra in jobs):
+        build_family_folders(models)
+    for code, text, png, extra in jobs:
+        result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), text, str(png), *extra], env=env,
+                                capture_output=True, text=True, cwd=models)
         status = "ok" if result.returncode == 0 and png.exists() else f"failed ({result.returncode})"
         print(f"{png.relative_to(HERE.parent)}: {status}")
         if result.returncode != 0:
@@ -108,4 +134,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

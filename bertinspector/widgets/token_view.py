@@ -795,7 +795,7 @@ def legend_samples(facts=None) -> tuple[tuple[str, int, str], ...]:
         samples.append((f"{WORD_START}word", 0, "word start"))
     samples += [("piece" if marked else "##piece", F_SUBWORD, "subword"), ("word", F_SEG_B, "segment B"),
                 (unk, F_UNK, "unknown")]
-    if marked:
+    if scheme_of(facts) == "byte-level":
         samples.append(("ö", F_SPLIT, "split character"))
     samples.append(("lost", F_CUT, "cut off"))
     return tuple(samples)
