@@ -98,8 +98,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "prepare.py"
         path.write_text(code, encoding="utf-8")
-        result = {"benchmark": "lint", "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                                   "platform": platform.platform()},
+        machine = {"name": os.environ.get("BENCH_MACHINE", ""), "python": platform.python_version(),
+                   "cpus": os.cpu_count(), "platform": platform.platform(), "load_average": os.getloadavg()[0]}
+        result = {"benchmark": "lint", "machine": machine,
                   "in_process_1000_lines": bench_in_process(code, repeat),
                   "cli_start_to_output_1000_lines": bench_process(path, repeat)}
     print(json.dumps(result, indent=2))

@@ -174,9 +174,10 @@ class CodePane(QWidget):
                 self.summary.setText("Paste code: its tokenizer and model calls are checked without running it")
             self.use_button.setEnabled(False)
             return
-        counts: dict[str, int] = {}
+        counts = {"error": 0, "warning": 0, "info": 0}
         for finding in report.findings:
-            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+            counts[finding.severity] += 1
+        counts = {severity: n for severity, n in counts.items() if n}
         found = ", ".join(f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in counts.items()) or "no findings"
         calls = sum(1 for call in report.calls if call.kind in ("tokenizer-call", "encode"))
         self.summary.setText(f"{found} · {calls} tokenizer call{'s' if calls != 1 else ''}")

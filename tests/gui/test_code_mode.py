@@ -89,8 +89,10 @@ def test_screenshot_of_the_code_mode(qtbot, make_window, minilm_path, tmp_path):
     window.show()
     qtbot.waitExposed(window)
     load(qtbot, window, "default", text="This is a Positive SENTENCE.")
+    window.splitter.setSizes([560, 200])  # room for the code and its findings
     paste_code(window, article_examples()[2])
     pane = window.text_pane.code_pane
+    pane.splitter.setSizes([300, 220])
     pane.select_finding("call-time-preprocessing-option")
     wait_inspection(qtbot, window, pane.use_button.click)
     target = Path(tmp_path / "code-mode.png")

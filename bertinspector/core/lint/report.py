@@ -28,9 +28,10 @@ def location(report: LintReport, finding) -> str:
 
 
 def render_text(report: LintReport) -> str:
-    counts = {}
+    counts = {severity: 0 for severity in MARKS}
     for finding in report.findings:
-        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        counts[finding.severity] += 1
+    counts = {severity: n for severity, n in counts.items() if n}
     if counts:
         summary = ", ".join(f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in counts.items())
         lines = [f"{report.source}: {summary}", ""]

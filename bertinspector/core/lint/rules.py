@@ -62,6 +62,9 @@ class Rules:
         return in_statement(self.code, site.statement, site.node, new)
 
     def call(self, site: f.Site, **options) -> str:
+        """The site's call written again; options transformers ignores at call time are always left out."""
+        if site.kind in ENCODERS or site.method == "tokenize":
+            options["drop"] = set(options.get("drop", ())) | {n for n in CALL_TIME_OPTIONS if n in site.keywords}
         return call_text(self.code, site.node, self.known_spreads, **options)
 
     @staticmethod
