@@ -41,6 +41,8 @@ from bertinspector.widgets.token_view import TokenPanel
 log = logging.getLogger(__name__)
 
 MAX_TEXT_FILE = 64 * 1024 * 1024
+OUTPUT_SHARE = 0.55  # of the window's height, for the model output the first time it shows
+STATUS_MODEL_WIDTH = 360  # pixels: the status bar's model name is elided beyond
 MODEL_FILES = {"config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json",
                "model.safetensors", "modules.json", "sentence_bert_config.json"}
 SAMPLE_TEXT = ("The quick brown fox jumps over the lazy dog. Type or paste your own text here: "
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
         self._weights_state: str | None = None
         self._closing = False
         self._shown_once = False
+        self._output_shown = False
         self._state_restored = False
         self._build_widgets()
         self._build_actions()
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
                        self.compare.view.slotBChanged, self.compare.view.modelBRequested, self.compare.dock.visibilityChanged):
             signal.connect(self.autosaver.schedule)
         self.resize(1440, 880)
+        self.fit_to_screen()
         self.picker.set_recent(app_settings.recent() if persist else [])
         if restore_state and persist:
             self._restore_state()
@@ -209,7 +213,7 @@ class MainWindow(QMainWindow):
         left.setChildrenCollapsible(False)
         left.setSizes([250, 530])
         left_box = QWidget(self)
-        left_box.setMinimumWidth(250)
+        left_box.setMinimumWidth(200)
         left_layout = QVBoxLayout(left_box)
         left_layout.setContentsMargins(8, 6, 4, 6)
         left_layout.addWidget(left)
@@ -222,7 +226,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.model_dock)
 
         self.diagnostics = DiagnosticsPanel(self)
-        self.diagnostics.setMinimumWidth(250)
+        self.diagnostics.setMinimumWidth(200)
         self.diagnostics_dock = QDockWidget("Diagnostics", self)
         self.diagnostics_dock.setObjectName("diagnosticsDock")
         self.diagnostics_dock.setWidget(self.diagnostics)
@@ -361,9 +365,9 @@ class MainWindow(QMainWindow):
         self.picker.recentRemoved.connect(lambda src: self.picker.set_recent(app_settings.remove_recent(src)))
         self.text_pane.inputChanged.connect(self.inspect_now)
         self.text_pane.cursorMoved.connect(self._on_text_cursor)
+        self.text_pane.code_pane.callSettingsRequested.connect(lambda call: code_mode.apply_call_settings(self, call))
         self.text_pane.idCursorMoved.connect(lambda k: self.token_view.set_current(k, scroll=True))
         self.settings_bar.changed.connect(lambda _s: self.inspect_now())
-        self.text_pane.code_pane.callSettingsRequested.connect(lambda call: code_mode.apply_call_settings(self, call))
         self.token_view.currentChanged.connect(self._on_token_current)
         self.token_view.tokenActivated.connect(self._on_token_current)
         self.diagnostics.diagnosticSelected.connect(self._on_diagnostic_selected)
@@ -450,7 +454,9 @@ class MainWindow(QMainWindow):
         self.facts_card.set_facts(facts, self.inspection.diagnostics if self.inspection else (), None)
         self.settings_bar.set_model_default(facts.model_max_length)
         self.setWindowTitle(f"{Path(src).name if Path(src).is_dir() else src} — BERT Inspector")
-        self.status_model.setText(f"Model: {src}")
+        self.status_model.setText(self.status_model.fontMetrics().elidedText(
+            f"Model: {src}", Qt.TextElideMode.ElideMiddle, STATUS_MODEL_WIDTH))  # a long path never widens the window
+        self.status_model.setToolTip(src)
         self.statusBar().showMessage(f"Loaded {src}", 4000)
         self.modelLoaded.emit(src)
         self.text_pane.request_inspection()
@@ -558,8 +564,12 @@ class MainWindow(QMainWindow):
             self.text_pane.editor(editor_segment).set_highlight_spans(spans)
 
     def show_model_output(self) -> None:
+        first = self.inference_dock.isHidden() and not self._output_shown
         self.inference_dock.show()
         self.inference_dock.raise_()
+        if first:  # room for the heatmap's labels: a bit more than half the window (its minimum is far less)
+            self._output_shown = True
+            self.resizeDocks([self.inference_dock], [int(self.height() * OUTPUT_SHARE)], Qt.Orientation.Vertical)
 
     def _on_weights_loaded(self, info) -> None:
         if self._closing or info.source != (self._model_src or ""):
@@ -717,6 +727,7 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             if not self._state_restored:
                 self.reset_layout()
+            self.fit_to_screen()  # the frame's size is known now
 
     def focus_cut(self) -> None:
         """Scroll the tokens and the text to the first cut (what a screenshot should show)."""
@@ -729,12 +740,31 @@ class MainWindow(QMainWindow):
             editor = self.text_pane.editor(insp.truncation.cut_segment or 0)
             editor.scroll_to(insp.truncation.cut_char)
 
+    def fit_to_screen(self) -> None:
+        """Keep the window, its frame included, inside the available area of its screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        border_w, border_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), area.width() - border_w)
+        height = min(self.height(), area.height() - border_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = max(area.left(), min(frame.x(), area.right() + 1 - frame.width()))
+        y = max(area.top(), min(frame.y(), area.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+
     def _restore_state(self) -> None:
         settings = app_settings.app_settings()
         geometry = settings.value("window/geometry")
         state = settings.value("window/state")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            self.fit_to_screen()  # saved on a larger screen (or grown past this one): back inside it
         if isinstance(state, QByteArray) and not state.isEmpty():
             self._state_restored = self.restoreState(state)
         splitter = settings.value("window/splitter")
@@ -770,7 +800,7 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save Session", "session" + sessions.core_session.SUFFIX,
                                               "bertinspector sessions (*.json)")
         if path:
-            self.save_session(path)
+            self.save_session(sessions.session_path(path))
 
     def save_session(self, path: str) -> bool:
         try:

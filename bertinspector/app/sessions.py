@@ -143,6 +143,15 @@ def _write(cancel, path: Path, saved: Session) -> Path:
     return path
 
 
+def session_path(typed: str) -> str:
+    """The file *Save Session As* writes: ``typed`` with ``.bertinspector.json`` unless it ends so already
+    (a plain ``.json`` becomes it)."""
+    suffix = core_session.SUFFIX
+    if typed.endswith(suffix):
+        return typed
+    return typed.removesuffix(".json") + suffix
+
+
 def save_to(path: str, window) -> None:
     core_session.save(Path(path), capture(window))
 
@@ -152,4 +161,4 @@ def open_from(path: str, window) -> None:
     restore(window, core_session.load(Path(path)))
 
 
-__all__ = ["Autosaver", "SessionError", "autosave_path", "capture", "open_from", "restore", "save_to"]
+__all__ = ["Autosaver", "SessionError", "autosave_path", "capture", "open_from", "restore", "save_to", "session_path"]

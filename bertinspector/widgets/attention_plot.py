@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsRectItem, QLabel, Q
 from bertinspector.widgets.heatmap import (
     SELECTION_COLOR, CachedAxis, Heatmap, colormap, group_labels, reduce_matrix, style_plot, theme_colors, token_groups,
 )
+from bertinspector.widgets.flow_layout import group
 from bertinspector.widgets.run_plot import RunPlot
 
 AGGREGATES = (("mean", "Mean of heads"), ("max", "Max of heads"), ("rollout", "Rollout"))
@@ -196,7 +197,7 @@ class SharePlot(pg.PlotWidget):
                                                                            style=Qt.PenStyle.DashLine))
         item.addItem(self.marker, ignoreBounds=True)
         item.setYRange(0, 1.0, padding=0.02)
-        self.setMinimumHeight(110)
+        self.setMinimumHeight(80)
         self.values: dict[str, np.ndarray] = {}
 
     def set_share(self, share: dict[str, np.ndarray] | None) -> None:
@@ -207,6 +208,7 @@ class SharePlot(pg.PlotWidget):
             layers = max(layers, len(y))
             curve.setData(np.arange(len(y)), y)
         item = self.getPlotItem()
+        self.legend.setVisible(layers > 0)  # empty: the bare axes, no legend of nothing
         item.setXRange(-0.3, max(layers - 1, 0) + 0.3, padding=0)
         item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(0, layers, 1 if layers <= 16 else 2)]])
 
@@ -254,19 +256,14 @@ class AttentionPlot(RunPlot):
         self.merge_box = QCheckBox("Merge subwords", self)
         self.merge_box.setToolTip("One row and column per word (by character offsets): rows averaged, columns summed")
         bar = self.controls
-        bar.addWidget(QLabel("Layer", self))
-        bar.addWidget(self.layer_combo)
-        bar.addWidget(QLabel("Head", self))
-        bar.addWidget(self.head_combo)
-        bar.addWidget(QLabel("Scale", self))
-        bar.addWidget(self.scale_combo)
-        bar.addSpacing(8)
+        for title, combo in (("Layer", self.layer_combo), ("Head", self.head_combo), ("Scale", self.scale_combo)):
+            bar.addWidget(group(self, QLabel(title, self), combo))
         bar.addWidget(self.hide_special_box)
         bar.addWidget(self.merge_box)
 
         self.heatmap = Heatmap(self, row_title="from (query)", column_title="to (key)",
                                bar_title="attention")
-        self.heatmap.setMinimumSize(320, 280)
+        self.heatmap.setMinimumSize(240, 160)
         self.share_plot = SharePlot(self)
         self.share_plot.setToolTip("Mean share of each token's attention that goes to special tokens, per layer")
         self.overview = OverviewGrid(self)

@@ -1,8 +1,9 @@
-"""A coloured one-message strip (error / warning / info) with an optional action button."""
+"""A coloured one-message strip (error / warning / info) with an optional action button.
+
+The message is plain text: quotes, ``<`` and ``&`` show as typed, and nothing in it is read as markup.
+"""
 
 from __future__ import annotations
-
-import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
@@ -28,6 +29,7 @@ class Banner(QFrame):
         icon = QLabel(self)
         icon.setPixmap(severity_icon(severity).pixmap(16, 16))
         self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -54,7 +56,7 @@ class Banner(QFrame):
 
     def show_message(self, text: str, button: str | None = None) -> None:
         self._plain = text
-        self.label.setText(html.escape(text))
+        self.label.setText(text)
         self.button.setText(button or "")
         self.button.setVisible(bool(button))
         self.show()

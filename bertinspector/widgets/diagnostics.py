@@ -1,23 +1,60 @@
 """The diagnostics panel: findings grouped by severity, with counts and icons.
 
 Selecting a finding emits ``diagnosticSelected`` (the window highlights its tokens and text spans);
-"Copy fix" puts the finding's Python snippet on the clipboard.
+"Copy fix" puts the finding's Python snippet on the clipboard; the snippet wraps (anywhere, if a line has
+no space to break at) and is never clipped.
 """
 
 from __future__ import annotations
 
 import html
+import math
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette, QTextOption
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QTextEdit, QVBoxLayout, QWidget,
 )
 
 from bertinspector.core.model import Diagnostic, Inspection, Severity
 from bertinspector.qt.resources import SEVERITY_COLORS, SEVERITY_TITLES, monospace_font, severity_icon
 
 ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+
+
+class CodeBlock(QTextEdit):
+    """A fix snippet: read-only, selectable, wrapped anywhere a line is too long (never clipped), and exactly
+    as tall as its wrapped lines."""
+
+    def __init__(self, code: str, font, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("fixSnippet")
+        self.setReadOnly(True)
+        self.setFont(font)
+        self.setPlainText(code)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.document().setDocumentMargin(4)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(120)
+        self._fit_height()
+
+    def code(self) -> str:
+        return self.toPlainText()
+
+    def _fit_height(self) -> None:
+        self.document().setTextWidth(self.viewport().width())
+        self.setFixedHeight(math.ceil(self.document().size().height()) + 2 * self.frameWidth())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
 
 
 class DiagnosticCard(QFrame):
@@ -62,14 +99,7 @@ class DiagnosticCard(QFrame):
         self.fix_label = None
         self.copy_button = None
         if diagnostic.fix:
-            self.fix_label = QLabel(diagnostic.fix, self)
-            self.fix_label.setObjectName("fixSnippet")
-            self.fix_label.setTextFormat(Qt.TextFormat.PlainText)
-            self.fix_label.setFont(monospace_font(self.font().pointSizeF() * 0.9))
-            self.fix_label.setWordWrap(True)
-            self.fix_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fix_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            self.fix_label.setMinimumWidth(120)
+            self.fix_label = CodeBlock(diagnostic.fix, monospace_font(self.font().pointSizeF() * 0.9), self)
             layout.addWidget(self.fix_label)
         located = []
         if diagnostic.tokens:
@@ -118,8 +148,8 @@ class DiagnosticCard(QFrame):
         self.setStyleSheet(
             f"QFrame#diagnosticCard {{ background: {fill}; border: {width}px solid {border};"
             f" border-left: 4px solid {color}; border-radius: 4px; }}"
-            f" QLabel#fixSnippet {{ background: {'#1f2329' if dark else '#f6f8fa'}; border-radius: 3px;"
-            f" padding: 3px 5px; }}"
+            f" QTextEdit#fixSnippet {{ background: {'#1f2329' if dark else '#f6f8fa'}; border: none;"
+            f" border-radius: 3px; }}"
             f" QLabel#diagnosticWhere {{ color: {'#9aa0a6' if dark else '#57606a'}; }}"
         )
 

@@ -61,6 +61,7 @@ def style_axis(axis: pg.AxisItem, widget: QWidget | None, title: str = "", pen=N
     axis.setPen(colors["mid"] if pen is None else pen)
     axis.setTextPen(colors["text"])
     axis.setTickFont(tick_font(widget))
+    axis.enableAutoSIPrefix(False)  # an empty or tiny range would read "(x0.001)"
     if title:
         axis.setLabel(title, color=colors["text"].name())
 
@@ -399,7 +400,6 @@ class Heatmap(pg.GraphicsLayoutWidget):
         self.image.clear()
         bar_axis = self.bar.axis
         style_axis(bar_axis, parent, bar_title)
-        bar_axis.enableAutoSIPrefix(False)
         bar_axis.setStyle(autoExpandTextSpace=False, autoReduceTextSpace=False, tickTextWidth=34)
         self._bar_title = bar_title
         self._shape = (0, 0)
@@ -437,8 +437,10 @@ class Heatmap(pg.GraphicsLayoutWidget):
         if matrix is None or matrix.size == 0:
             self.image.clear()
             self._shape = (0, 0)
+            self._show_frame(False)
             self._update_selection()
             return
+        self._show_frame(True)
         shape = matrix.shape
         self.image.setImage(matrix, levels=levels, autoLevels=False)
         if tuple(self.bar.levels()) != tuple(levels):
@@ -460,6 +462,21 @@ class Heatmap(pg.GraphicsLayoutWidget):
         rows, cols = self._shape
         self._placeholder.setPos(cols / 2 if cols else 0.5, rows / 2 if rows else 0.5)
         self._placeholder.setVisible(bool(text))
+
+    def placeholder(self) -> str:
+        return self._placeholder.toPlainText() if self._placeholder.isVisible() else ""
+
+    def is_framed(self) -> bool:
+        """Whether the axes and the colour bar show (only around a matrix: an empty plot is its placeholder)."""
+        return self.plot.getAxis("left").isVisible()
+
+    def _show_frame(self, on: bool) -> None:
+        for name in ("left", "bottom"):
+            self.plot.showAxis(name, on)
+        self.bar.setVisible(on)
+        if not on:  # the placeholder, at (0.5, 0.5), in the middle
+            self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None, minXRange=None, minYRange=None)
+            self.view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
 
     def set_selection(self, row: int = -1, column: int = -1) -> None:
         """Outline a row and a column (-1: none)."""

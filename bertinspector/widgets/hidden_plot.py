@@ -20,6 +20,7 @@ from bertinspector.widgets.captioned import captioned
 from bertinspector.widgets.heatmap import (
     SELECTION_COLOR, Heatmap, colormap, kept_tokens, short_label, style_plot, theme_colors, tick_font,
 )
+from bertinspector.widgets.flow_layout import group
 from bertinspector.widgets.run_plot import RunPlot
 
 MAX_PCA_LABELS = 48
@@ -170,9 +171,7 @@ class HiddenPlot(RunPlot):
         self.layer_combo.setObjectName("pcaLayerCombo")
         self.layer_combo.setToolTip("The layer whose token vectors the PCA shows")
         self.controls.addWidget(self.hide_special_box)
-        self.controls.addSpacing(12)
-        self.controls.addWidget(QLabel("PCA at layer", self))
-        self.controls.addWidget(self.layer_combo)
+        self.controls.addWidget(group(self, QLabel("PCA at layer", self), self.layer_combo))
 
         self.norms = Heatmap(self, row_title="layer", column_title="", bar_title="norm")
         self.norms.bottom_axis.setStyle(showValues=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QMenu, QProgressBar, QPushButton, QSizePolicy, QTreeWidget, QTreeWidgetItem,
@@ -218,12 +218,26 @@ class ModelPicker(QWidget):
         self._mark_current()
 
     def _mark_current(self) -> None:
+        """The loaded model's entries in bold, the first of them selected (highlighted), nothing else."""
+        first = None
         for section in self._sections.values():
             for i in range(section.childCount()):
                 child = section.child(i)
+                current = child.data(0, SRC_ROLE) == self._current and self._current is not None
                 font = child.font(0)
-                font.setBold(child.data(0, SRC_ROLE) == self._current and self._current is not None)
+                font.setBold(current)
                 child.setFont(0, font)
+                if current and first is None:
+                    first = child
+        with QSignalBlocker(self.tree):
+            self.tree.clearSelection()
+            if first is not None:
+                self.tree.setCurrentItem(first)
+                first.setSelected(True)
+
+    def highlighted(self) -> list[str]:
+        """The sources of the selected (highlighted) entries."""
+        return [item.data(0, SRC_ROLE) for item in self.tree.selectedItems()]
 
     def _request_field(self) -> None:
         src = self.source_field.text().strip()

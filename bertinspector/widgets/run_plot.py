@@ -1,8 +1,8 @@
 """What the attention and hidden-state plots share: the run they show, a "stale" tag, a read-out line,
 the selected token and the image export.
 
-:class:`RunPlot` lays a plot out as a row of controls (ending in the stale tag) over the plots over the
-read-out, keeps the run (a :class:`bertinspector.qt.inference.ResultView`) and the selected token's
+:class:`RunPlot` lays a plot out as a row of controls (ending in the stale tag; it wraps when narrow) over
+the plots over the read-out, keeps the run (a :class:`bertinspector.qt.inference.ResultView`) and the selected token's
 position, and emits ``tokenSelected(position)`` when the user picks a token in a plot.
 
 :meth:`RunPlot.export_image` writes the plot pane shown now (the current tab of the plots, with its axes,
@@ -23,11 +23,12 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize,
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
-    QFileDialog, QGraphicsView, QHBoxLayout, QLabel, QMenu, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog, QGraphicsView, QLabel, QMenu, QSizePolicy, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from bertinspector.core.errors import first_line
 from bertinspector.core.files import write_atomic
+from bertinspector.widgets.flow_layout import FlowLayout
 
 STALE_STYLE = ("QLabel { background: #fff4e0; border: 1px solid #c77700; border-radius: 3px; color: #1f2328;"
                " padding: 2px 6px; }")
@@ -94,9 +95,8 @@ class RunPlot(QWidget):
         super().__init__(parent)
         self._view = None
         self._selected = -1  # position in inspection.tokens
-        self.controls = QHBoxLayout()
-        self.controls.setContentsMargins(0, 0, 0, 0)
-        self.controls.setSpacing(6)
+        self._controls_box = QWidget(self)
+        self.controls = FlowLayout(self._controls_box, spacing=6)  # wraps when narrow: never widens the window
         self.stale_label = QLabel("Stale: the input changed since this run", self)
         self.stale_label.setStyleSheet(STALE_STYLE)
         self.stale_label.setVisible(False)
@@ -109,12 +109,11 @@ class RunPlot(QWidget):
     def _arrange(self, plots: QWidget) -> None:
         """The controls and the stale tag over ``plots`` over the read-out."""
         self._plots = plots
-        self.controls.addStretch(1)
         self.controls.addWidget(self.stale_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
-        layout.addLayout(self.controls)
+        layout.addWidget(self._controls_box)
         layout.addWidget(plots, 1)
         layout.addWidget(self.readout)
 

@@ -65,6 +65,7 @@ class SegmentEditor(QPlainTextEdit):
         self.setObjectName(name)
         self.setTabChangesFocus(False)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 14)  # two lines: a pair fits a small screen
         self._marks = Marks()
         self._map_text: str | None = None
         self._map: OffsetMap | None = None
@@ -420,11 +421,12 @@ class TextPane(QWidget):
         self.ids_button = self.add_mode(
             "ids", "Ids", "Paste token ids (e.g. from someone's code: 101, 7592, 102) to see what they mean",
             captioned(self.label_ids, self.editor_ids, self), self.editor_ids)
-        self.text_button.setChecked(True)
         self.code_pane = CodePane(self)  # the code is linted there; the inspection stays the Text mode's
         self.code_button = self.add_mode(
             "code", "Code", "Paste preprocessing code: its tokenizer calls are checked (never run), and one call's "
             "settings can be applied to the text", self.code_pane, self.code_pane.editor)
+        self.text_button.setChecked(True)
+        self._show_page("text")
         self.pair_box = QCheckBox("Sentence pair", self)
         self.pair_box.setToolTip("Add a second segment (question/answer, premise/hypothesis)")
         self.count_label = QLabel(self)
@@ -648,7 +650,7 @@ class TextPane(QWidget):
         if mode == self._mode:
             return
         self._mode = mode
-        self.stack.setCurrentWidget(self._pages[mode])
+        self._show_page(mode)
         for editor in (*self._inputs.values(), self.editor_b):
             editor.clear_marks()
         self.pair_box.setEnabled(mode == "text")
@@ -656,6 +658,13 @@ class TextPane(QWidget):
         self._update_count()
         self.modeChanged.emit(mode)
         self.request_inspection()
+
+    def _show_page(self, mode: str) -> None:
+        """``mode``'s page in front; the hidden pages' minimum sizes no longer count (a stack takes the largest)."""
+        for name, page in self._pages.items():
+            policy = QSizePolicy.Policy.Preferred if name == mode else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(self._pages[mode])
 
     def _update_pair_visibility(self) -> None:
         pair = self.pair_box.isChecked() and self._mode == "text"

@@ -384,8 +384,10 @@ def test_no_traceback_reaches_the_user(qtbot, bert_window, monkeypatch):
 
 
 def test_window_has_a_sensible_default_size(bert_window):
-    size = bert_window.size()
-    assert size.width() >= 1200 and size.height() >= 760
+    size = bert_window.frameGeometry().size()
+    area = bert_window.screen().availableGeometry()  # 800 x 800 offscreen: the window fills it, no more
+    assert size.width() >= min(1200, area.width() - 16) and size.height() >= min(760, area.height() - 40)
+    assert area.contains(bert_window.frameGeometry())
     assert QApplication.windowIcon().isNull() is False
     assert QGuiApplication.desktopFileName() == "io.github.bertinspector.bertinspector"
 
