@@ -8,7 +8,24 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bertinspector.core.sources import ModelSource, read_json
+from bertinspector.core.errors import SourceError
+from bertinspector.core.sources import ModelSource, read_json, shown
+
+MAX_SIZE = 1_000_000_000  # no vocabulary, position table or token id of a real model is larger
+_WHOLE = (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_SIZE,
+          f"a whole number from 0 to {MAX_SIZE:,}")
+_STRING = (lambda v: isinstance(v, str), "a string")
+# The config.json fields the inspector reads, and what each must be (null or absent is always fine).
+CONFIG_FIELDS = {
+    "architectures": (lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v), "a list of class names"),
+    "model_type": _STRING,
+    "tokenizer_class": _STRING,
+    "vocab_size": _WHOLE,
+    "max_position_embeddings": _WHOLE,
+    "type_vocab_size": _WHOLE,
+    "pad_token_id": _WHOLE,
+    "auto_map": (lambda v: isinstance(v, dict), "an object"),
+}
 
 UNSET_MAX_LENGTH = 1_000_000
 # Model types whose position ids start after padding_idx (RoBERTa's create_position_ids_from_input_ids).
@@ -59,6 +76,7 @@ class ModelFacts:
     cased_vocab: bool | None = None
     normalizer: str | None = None
     pre_tokenizer: str | None = None
+    tokenizer_file_model: str | None = None  # the model type tokenizer.json holds (WordPiece, BPE, Unigram)
 
     @property
     def model_max_length_unset(self) -> bool:
@@ -97,16 +115,31 @@ class ModelFacts:
 
 
 def read_config(folder: Path) -> dict:
-    config = read_json(folder / "config.json")
+    """config.json, each field the inspector reads checked by type and range."""
+    path = folder / "config.json"
+    config = read_json(path)
     if not isinstance(config, dict):
-        raise_invalid(folder / "config.json")
+        raise_invalid(path)
+    for name, (valid, what) in CONFIG_FIELDS.items():
+        value = config.get(name)
+        if value is not None and not valid(value):
+            raise SourceError(f"{path}: '{name}' must be {what}, not {shown(value)}")
     return config
 
 
 def raise_invalid(path: Path):
-    from bertinspector.core.errors import SourceError
-
     raise SourceError(f"{path} does not hold a JSON object")
+
+
+def _positive_length(path: Path, name: str, value) -> int | None:
+    """A length limit from a model file: absent, a positive whole number, or a one-line error."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if value is None or (number and value >= UNSET_MAX_LENGTH):
+        return None  # absent, or the 'unset' sentinel (1e30)
+    if not number or not value > 0:
+        raise SourceError(f"{path}: '{name}' is {shown(value)}, not a length (a positive whole number; "
+                          f"remove it to use the library default)")
+    return int(value)
 
 
 def needs_remote_code(folder: Path, config: dict, tokenizer_config: dict | None = None) -> bool:
@@ -126,6 +159,9 @@ def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
     tokenizer_config = _optional_json(folder / "tokenizer_config.json")
     tokenizer_json = _optional_json(folder / "tokenizer.json")
     sentence_config = _optional_json(folder / "sentence_bert_config.json")
+    _positive_length(folder / "tokenizer_config.json", "model_max_length", tokenizer_config.get("model_max_length"))
+    sentence_max = _positive_length(folder / "sentence_bert_config.json", "max_seq_length", sentence_config.get("max_seq_length"))
+    truncation = tokenizer_json.get("truncation") if isinstance(tokenizer_json.get("truncation"), dict) else {}
     header_shapes = _safetensors_shapes(folder)
     model_type = config.get("model_type")
     max_positions = _int(config.get("max_position_embeddings"))
@@ -136,6 +172,9 @@ def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
     model_max_length = _int(getattr(tokenizer, "model_max_length", None))
     if model_max_length is not None and model_max_length >= UNSET_MAX_LENGTH:
         model_max_length = None
+    if model_max_length is not None and model_max_length <= 0:
+        raise SourceError(f"{folder}: the tokenizer's model_max_length is {model_max_length}, not a length "
+                          f"(a positive whole number in tokenizer_config.json)")
     normalizer = _component_state(tokenizer.backend_tokenizer.normalizer)
     lowercase, strip_accents = _normalization_flags(normalizer)
     model_state = json.loads(tokenizer.backend_tokenizer.model.__getstate__())
@@ -159,15 +198,23 @@ def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
         has_tokenizer_config=(folder / "tokenizer_config.json").is_file(),
         declared_tokenizer_class=tokenizer_config.get("tokenizer_class"),
         config_tokenizer_class=config.get("tokenizer_class"),
-        sentence_max_seq_length=_int(sentence_config.get("max_seq_length")),
-        tokenizer_json_truncation=_int((tokenizer_json.get("truncation") or {}).get("max_length")),
+        sentence_max_seq_length=sentence_max,
+        tokenizer_json_truncation=_int(truncation.get("max_length")),
         special_tokens=_special_tokens(tokenizer),
         weights_files=tuple(sorted(p.name for p in folder.iterdir() if p.suffix in {".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack"})),
         needs_remote_code=needs_remote_code(folder, config, tokenizer_config),
         cased_vocab=_vocab_is_cased(tokenizer),
         normalizer=_describe(normalizer),
         pre_tokenizer=_describe(_component_state(tokenizer.backend_tokenizer.pre_tokenizer)),
+        tokenizer_file_model=tokenizer_file_model(tokenizer_json),
     )
+
+
+def tokenizer_file_model(tokenizer_json: dict) -> str | None:
+    """The model type a tokenizer.json holds (``WordPiece``, ``BPE``, ``Unigram``, ``WordLevel``)."""
+    model = tokenizer_json.get("model")
+    kind = model.get("type") if isinstance(model, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _optional_json(path: Path) -> dict:
@@ -191,9 +238,17 @@ def _safetensors_shapes(folder: Path) -> dict[str, list[int]]:
                 if length > 100_000_000:
                     continue
                 header = json.loads(f.read(length))
-        except (OSError, struct.error, ValueError):
+        except (OSError, struct.error, ValueError, RecursionError):
             continue
-        shapes.update({k: v.get("shape", []) for k, v in header.items() if isinstance(v, dict)})
+        if not isinstance(header, dict):
+            raise SourceError(f"{path}: the safetensors header is {shown(header, 40)}, not an object of tensors")
+        for name, entry in header.items():
+            if name == "__metadata__" or not isinstance(entry, dict):
+                continue
+            shape = entry.get("shape", [])
+            if not isinstance(shape, list) or not all(_WHOLE[0](n) for n in shape):
+                raise SourceError(f"{path}: tensor '{name}' has the shape {shown(shape, 40)}, not a list of whole numbers")
+            shapes[name] = shape
     return shapes
 
 

