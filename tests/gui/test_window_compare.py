@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guihelpers import LOAD_TIMEOUT_MS, load
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 
 from bertinspector.core.model import Settings
 
@@ -56,6 +57,11 @@ def test_run_a_and_b(qtbot, make_window, tiny_bert):
         window.compare.run()
     result = window.compare.view.run_panel.result()
     assert result is not None and result["cls_cosine"] is not None
+    status = QTextDocumentFragment.fromHtml(window.compare.view.run_panel.status.text()).toPlainText()
+    line_a, line_b = status.splitlines()  # one line per slot, each saying which it is and what ran
+    assert line_a.startswith("A") and line_b.startswith("B")
+    assert tiny_bert.name in line_a and f"on {result['a']['tokens']} tokens" in line_a
+    assert f"on {result['b']['tokens']} tokens" in line_b
 
 
 def test_sessions_keep_slot_b(qtbot, make_window, tiny_bert, tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import os
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -169,10 +171,9 @@ class RunComparisonPanel(QWidget):
             widget.setEnabled(not stale)
 
     def _done_text(self) -> str:
+        """One line per run, each starting with its slot: A, then B (model, output kind, tokens, device)."""
         r = self._result or {}
-        a, b = r.get("a", {}), r.get("b", {})
-        return (f"A: {html.escape(str(a.get('kind')))} on {a.get('tokens', 0):,} tokens · "
-                f"B: {html.escape(str(b.get('kind')))} on {b.get('tokens', 0):,} tokens")
+        return "<br>".join(run_line(side, r.get(side.lower(), {})) for side in ("A", "B"))
 
     def set_result(self, result: dict | None) -> None:
         self._result = result
@@ -259,6 +260,15 @@ class RunComparisonPanel(QWidget):
         if result.get("token_labels_agree") is not None:
             extra.append(f"token labels agree on {result['token_labels_agree']:.0%} of the token pairs")
         return "Last layer: " + " · ".join(parts) + "".join(f"<br>{e}" for e in extra)
+
+
+def run_line(side: str, run: dict) -> str:
+    """``A  default · base on 22 tokens (cpu)``: which slot's run this line is, and what ran."""
+    source = str(run.get("source") or "")
+    name = Path(source).name if os.path.isdir(source) else source
+    device = f" ({html.escape(str(run['device']))})" if run.get("device") else ""
+    return (f"<b>{side}</b>&nbsp; {html.escape(name or '?')} · {html.escape(str(run.get('kind')))} on "
+            f"{run.get('tokens', 0):,} tokens{device}")
 
 
 def _probability(p) -> str:
