@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bertinspector.app import cli_lint
 
     cli_lint.add_parser(commands)
+    from bertinspector.app import cli_audit
+
+    cli_audit.add_parser(commands)
 
     return parser
 
@@ -78,6 +81,14 @@ def _add_text_arguments(parser, *, required: bool, ids: bool = False) -> None:
 
 
 def _add_setting_arguments(parser) -> None:
+    add_encoding_arguments(parser)
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
+    parser.add_argument("--all-tokens", action="store_true", help="print every token (text and markdown summarise an encoding over 5,000 tokens: its ends and the cut)")
+    parser.add_argument("--fail-on", choices=("error", "warning", "never"), default="error", help="exit 1 when a finding reaches this severity (default: error)")
+
+
+def add_encoding_arguments(parser) -> None:
+    """The settings of inspect (shared by compare and audit), with --load-weights and --trust-remote-code."""
     parser.add_argument("--max-length", type=positive_int, metavar="N", help="cut at N tokens (default: the tokenizer's model_max_length)")
     parser.add_argument("--truncation", choices=TRUNCATION_STRATEGIES, default="longest_first", help="truncation strategy (default: longest_first, as truncation=True)")
     parser.add_argument("--stride", type=non_negative_int, default=0, metavar="N", help="overlap between overflow windows, in tokens (default: 0)")
@@ -85,9 +96,6 @@ def _add_setting_arguments(parser) -> None:
     parser.add_argument("--lowercase", choices=LOWERCASE_MODES, default="auto", help="lowercasing: what the model's files say (auto), forced on, or off")
     parser.add_argument("--load-weights", action="store_true", help="also load the weights, to report weights initialised at random")
     parser.add_argument("--trust-remote-code", action="store_true", help="allow the model's own Python code to run (only for models you trust)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
-    parser.add_argument("--all-tokens", action="store_true", help="print every token (text and markdown summarise an encoding over 5,000 tokens: its ends and the cut)")
-    parser.add_argument("--fail-on", choices=("error", "warning", "never"), default="error", help="exit 1 when a finding reaches this severity (default: error)")
 
 
 def read_text(args) -> str | None:
@@ -148,8 +156,6 @@ def run_inspect(args) -> int:
 
 
 def _add_compare_parser(commands) -> None:
-    from bertinspector.core.compare import VARIANTS
-
     compare = commands.add_parser(
         "compare", help="compare what two models (or two settings of one model) make of the same text",
         description="Align the tokens two models (or one model with two settings) make of the same text, show the "
@@ -161,7 +167,13 @@ def _add_compare_parser(commands) -> None:
     compare.add_argument("source_b", metavar="SRC_B", help="model B (may be the same as SRC_A, with other settings)")
     _add_text_arguments(compare, required=True)
     _add_setting_arguments(compare)
-    side_b = compare.add_argument_group("B's settings", "B takes A's settings, changed by these (a --b-* option wins over --variant)")
+    add_b_arguments(compare.add_argument_group("B's settings", "B takes A's settings, changed by these (a --b-* option wins over --variant)"))
+
+
+def add_b_arguments(side_b) -> None:
+    """--variant and the --b-* options (compare and audit); :func:`b_side` reads them."""
+    from bertinspector.core.compare import VARIANTS
+
     side_b.add_argument("--variant", choices=tuple(VARIANTS), help="B = A with one classic failure mode: "
                         + "; ".join(f"{name}: {v.label}" for name, v in VARIANTS.items()))
     side_b.add_argument("--b-max-length", type=positive_int, metavar="N", help="B cuts at N tokens")
@@ -264,6 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     from bertinspector.app import cli_lint
 
     commands["lint"] = cli_lint.run
+    from bertinspector.app import cli_audit
+
+    commands["audit"] = cli_audit.run
+    if argv is None and args.command in ("inspect", "compare", "audit") and not args.load_weights:
+        from bertinspector.core.model_host import keep_torch_out
+
+        keep_torch_out()  # the command's own process reads tokenizers only: transformers never imports torch
     return dispatch(commands[args.command], args)
 
 

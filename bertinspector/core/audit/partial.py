@@ -13,10 +13,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bertinspector.core.audit.measure import METRICS, Figures
+from bertinspector.core.audit.measure import METRICS, TEXT_CODES, Figures
 
 MAX_LABELS = 10_000  # distinct labels kept per partial; more fold into OTHER_LABEL
 OTHER_LABEL = "(other labels)"
+# one record per example, for a window's table (``AuditConfig(per_example=True)``); ``flags`` bit i = TEXT_CODES[i]
+EXAMPLE_DTYPE = np.dtype([("row", np.int64), ("tokens", np.int32), ("kept", np.int32), ("unknown", np.int32),
+                          ("dropped", np.int32), ("flags", np.uint16), ("kept_b", np.int32), ("unknown_b", np.int32),
+                          ("changed", np.bool_)])
+
+
+def example_records(rows: np.ndarray, a: Figures, b: Figures | None = None, changed: np.ndarray | None = None) -> np.ndarray:
+    """The :data:`EXAMPLE_DTYPE` records of one measured batch (B's figures and the changed mask when skewed)."""
+    records = np.zeros(len(rows), EXAMPLE_DTYPE)
+    records["row"], records["tokens"], records["kept"] = rows, a.total, a.kept
+    records["unknown"], records["dropped"] = a.unknown, a.dropped
+    flags = np.zeros(len(rows), np.uint16)
+    for bit, code in enumerate(TEXT_CODES):
+        if code in a.codes:
+            flags |= a.codes[code].astype(np.uint16) << bit
+    records["flags"] = flags
+    records["kept_b"], records["unknown_b"] = (b.kept, b.unknown) if b is not None else (-1, -1)
+    if changed is not None:
+        records["changed"] = changed
+    return records
 
 
 def _first_rows(rows: list[int], more, k: int) -> list[int]:
@@ -126,6 +146,7 @@ class Partial:
     skipped: int = 0
     bad_rows: int = 0
     changed: list = field(default_factory=lambda: [0, []])  # examples B changed, their first rows
+    examples: list = field(default_factory=list)  # EXAMPLE_DTYPE arrays, one per batch (only with per_example)
 
     def merge(self, other: "Partial") -> "Partial":
         k = min(self.a.k, other.a.k)
@@ -135,6 +156,7 @@ class Partial:
             rows_read=self.rows_read + other.rows_read, skipped=self.skipped + other.skipped,
             bad_rows=self.bad_rows + other.bad_rows,
             changed=[self.changed[0] + other.changed[0], _first_rows(self.changed[1], other.changed[1], k)],
+            examples=self.examples + other.examples,
         )
 
 

@@ -131,9 +131,12 @@ def plan(sources: list[str], columns: Columns = Columns(), *, split: str | None 
     for source in sources:
         paths.extend(resolve_source(source, split))
     files = [_data_file(path, display, workdir, skip_bad_rows) for path, display in paths]
-    columns = choose_columns(files[0], columns)
-    for other in files[1:]:
-        _check_columns(other, columns)
+    if not any(f.rows for f in files):
+        raise DataError(f"{', '.join(sources)}: no rows to audit (the data is empty)")
+    columns = choose_columns(next(f for f in files if f.rows), columns)
+    for other in files:
+        if other.rows and other is not files[0]:
+            _check_columns(other, columns)
     shards, base = [], 0
     for data_file in files:
         for start in range(0, data_file.rows, shard_rows):

@@ -92,11 +92,8 @@ def _engine(name: str):
 
 
 def _plan(request: AuditRequest, sources, columns: Columns, workdir: str) -> Plan:
-    planned = plan(list(sources), columns, split=request.split, shard_rows=request.shard_rows, limit=request.limit,
-                   sample=request.sample, seed=request.seed, skip_bad_rows=request.skip_bad_rows, workdir=workdir)
-    if planned.rows_total == 0:
-        raise DataError(f"{', '.join(sources)}: no rows to audit (the data is empty)")
-    return planned
+    return plan(list(sources), columns, split=request.split, shard_rows=request.shard_rows, limit=request.limit,
+                sample=request.sample, seed=request.seed, skip_bad_rows=request.skip_bad_rows, workdir=workdir)
 
 
 def _check_examples(result, planned: Plan) -> None:

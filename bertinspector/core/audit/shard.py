@@ -24,6 +24,7 @@ class AuditConfig:
     examples: int = 20  # rows kept per diagnostic and per worst-rows metric
     batch_size: int = 1000
     skip_bad_rows: bool = False
+    per_example: bool = False  # also keep every example's figures (Partial.examples: a window's table)
 
 
 def measurer(side: Side) -> Measurer:
@@ -50,10 +51,13 @@ def audit_shard(shard: Shard, config: AuditConfig, cancel=None, progress: Callab
         if texts:
             figures_a = a.measure(texts, pairs, spans=b is not None, previews=config.examples)
             result.a.add(rows, figures_a, labels)
+            figures_b = changed = None
             if b is not None:
                 figures_b = b.measure(texts, pairs, spans=True, previews=config.examples)
                 result.b.add(rows, figures_b, labels)
-                _count_changed(result, rows, figures_a, figures_b, config.examples)
+                changed = _count_changed(result, rows, figures_a, figures_b, config.examples)
+            if config.per_example:
+                result.examples.append(partials.example_records(rows, figures_a, figures_b, changed))
         if progress is not None:
             progress(batch.rows_read)
     return result
@@ -79,7 +83,7 @@ def _encodable(text: str | None) -> bool:
     return True
 
 
-def _count_changed(result: partials.Partial, rows: np.ndarray, a, b, k: int) -> None:
+def _count_changed(result: partials.Partial, rows: np.ndarray, a, b, k: int) -> np.ndarray:
     """An example changed when B keeps another number of tokens, or its kept tokens cover other character
     spans, or other tokens are unknown."""
     changed = a.kept != b.kept
@@ -89,3 +93,4 @@ def _count_changed(result: partials.Partial, rows: np.ndarray, a, b, k: int) -> 
     where = np.flatnonzero(changed)
     result.changed[0] += len(where)
     result.changed[1] = sorted(set(result.changed[1]).union(rows[where[:k]].tolist()))[:k]
+    return changed

@@ -17,7 +17,7 @@ MIN_KS = 0.1
 MIN_SHARE_GAP = 0.01
 MIN_CASED = 200
 CAPITAL_RATIO = 0.25
-CHARSET_MIN_SHARE = 0.001
+CHARSET_MIN_SHARE = 0.0002
 CHARSET_MIN_EXPECTED = 20
 MAX_LISTED = 8
 
@@ -108,17 +108,27 @@ def _casing(a: Stats, b: Stats):
                     f"in the other data" + (" (one side looks lowercased)" if low < 0.001 else ""), share_a, share_b)
 
 
+def _casefolded(chars) -> dict:
+    folded: dict = {}
+    for char, count in chars.items():
+        key = char.lower() if len(char.lower()) == 1 else char
+        folded[key] = folded.get(key, 0) + count
+    return folded
+
+
 def _charset(a: Stats, b: Stats):
-    """Characters common on one side (>= 0.1% of its characters) and absent on the other, where the other
+    """Characters common on one side (>= 0.02% of its characters, case aside) and absent on the other, where the other
     side is large enough that their absence is not chance."""
-    total_a, total_b = sum(a.chars.values()), sum(b.chars.values())
+    folded_a, folded_b = _casefolded(a.chars), _casefolded(b.chars)  # capitals are casing-skew's to report
+    total_a, total_b = sum(folded_a.values()), sum(folded_b.values())
     if not total_a or not total_b:
         return None
     missing = []
-    for here, there, total_here, total_there, where in ((a, b, total_a, total_b, "here"), (b, a, total_b, total_a, "the other data")):
-        for char, count in here.chars.items():
+    for here, there, total_here, total_there, where in ((folded_a, folded_b, total_a, total_b, "here"),
+                                                        (folded_b, folded_a, total_b, total_a, "the other data")):
+        for char, count in here.items():
             share = count / total_here
-            if share >= CHARSET_MIN_SHARE and char not in there.chars and share * total_there >= CHARSET_MIN_EXPECTED:
+            if share >= CHARSET_MIN_SHARE and char not in there and share * total_there >= CHARSET_MIN_EXPECTED:
                 missing.append((share, char, where))
     if not missing:
         return None
