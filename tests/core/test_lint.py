@@ -227,6 +227,22 @@ ids = tokenizer.convert_tokens_to_ids(sentence.split(" "))
 ids = tokenizer.encode(text)
 outputs = model(ids)
 """, [("encode-into-model", 1)]),
+    "a tokenizer class constructed is not a tokenizer call": ("""\
+basic = BasicTokenizer(do_lower_case=True, strip_accents=False)
+tokenizer = BertTokenizer(vocab_file, do_lower_case=False)
+""", []),
+    "a pair joined inside the call, fixed with its truncation": ("""\
+inputs = tokenizer(question + " [SEP] " + context, return_tensors="pt")
+outputs = model(**inputs)
+""", [("no-truncation", 1), ("pair-as-one-string", 1)]),
+    "padded ids returned by a collate function": ("""\
+def collate(examples):
+    texts = [e["text"] for e in examples]
+    return tokenizer(texts, padding="max_length", max_length=128, truncation=True, return_tensors="pt")
+
+batch = collate(data)
+out = model(input_ids=batch["input_ids"])
+""", [("padding-without-attention-mask", 6)]),
     "family mismatch from the class names": ("""\
 tokenizer = BertTokenizerFast.from_pretrained("roberta-base")
 model = RobertaForMaskedLM.from_pretrained("roberta-base")
@@ -253,6 +269,11 @@ def test_a_syntax_error_is_one_finding_with_its_line():
     report = lint("import torch\n\ndef broken(:\n    pass\n", "broken.py")
     assert [(f.code, f.line, f.severity) for f in report.findings] == [("syntax-error", 3, "error")]
     assert report.calls == ()
+
+
+def test_a_declared_source_encoding_is_read():
+    code = '# -*- coding: latin-1 -*-\nname = "caf\xe9"\nids = tokenizer.encode(name)\nout = model(**ids)\n'.encode("latin-1")
+    assert lint(code, "legacy.py").codes() == ["encode-into-model"]
 
 
 @pytest.mark.parametrize("code", ["x = '\x00'", "(" * 300 + ")" * 300, "\ufeffx = 1\nids = tokenizer.encode(t)\nmodel(**ids)\n"])

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 TOKENIZER, MODEL, ENCODING, IDS, FIELD, TOKENS, WORDS, PAIR, KWARGS, CONST, FUNCTION, OUTPUT = (
     "tokenizer", "model", "encoding", "ids", "field", "tokens", "words", "pair", "kwargs", "const", "function", "output")
 
-TOKENIZER_NAME = re.compile(r"^(tok|tokenizer|tknzr|.*_tokenizer|tokenizer_.*|.*Tokenizer)$", re.IGNORECASE)
+TOKENIZER_NAME = re.compile(r"^(tok|tokenizer|tknzr|.*_tokenizer|tokenizer_.*)$", re.IGNORECASE)
+CLASS_NAME = re.compile(r"^[A-Z]\w*$")
 MODEL_NAME = re.compile(r"^(model|.*_model|model_.*|bert|roberta|encoder|classifier|net)$", re.IGNORECASE)
 PASS_THROUGH = {"to", "cuda", "cpu", "eval", "train", "half", "float", "double", "long", "int", "unsqueeze",
                 "squeeze", "detach", "clone", "contiguous", "view", "reshape", "requires_grad_", "copy"}
@@ -430,6 +431,12 @@ class Flow:
             return Value(loaded, site) if loaded else None
         if method in PASS_THROUGH and receiver is not None:
             return receiver
+        constructed = (dotted(func) or "").rsplit(".", 1)[-1]
+        if CLASS_NAME.match(constructed) and not constructed.isupper():  # BertTokenizer(vocab), BertModel(config)
+            if constructed.endswith(("Tokenizer", "TokenizerFast")):
+                return Value(TOKENIZER)
+            if _is_model_class(constructed):
+                return Value(MODEL)
         if method in TENSOR_MAKERS or (isinstance(func, ast.Name) and func.id in TENSOR_MAKERS):
             first = node.args[0] if node.args else None
             if isinstance(first, ast.List) and len(first.elts) == 1:

@@ -235,8 +235,9 @@ class Rules:
                            for side in value.text)
             fix = span = None
             if not value.many:  # one pair: the two texts go to the call; a list of pairs needs two lists
+                add = {"truncation": "True"} if site.reaches and not self.cuts(site) else {}
                 fix, span = self.rewritten(site, self.call(site, positional=[left, right] + [
-                    self.code.of(a) for a in site.node.args[1:]]))
+                    self.code.of(a) for a in site.node.args[1:]], add=add))
             self.add("pair-as-one-string", site.node,
                      "two texts joined into one string around a separator: the model sees one segment (every "
                      "token_type_id 0), and a separator typed as text may not become the special token; pass "

@@ -9,8 +9,10 @@ left out of the program.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 
@@ -114,15 +116,20 @@ def _parse(code: str) -> tuple[ast.Module | None, Finding | None]:
 
 
 def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without a byte-order mark), or one clear :class:`InputError`."""
+    """The text in the encoding its ``# -*- coding: … -*-`` line declares (UTF-8 by default, a byte-order
+    mark allowed), or one clear :class:`InputError`."""
     if len(data) > MAX_CODE_BYTES:
         raise InputError(f"{name}: larger than {MAX_CODE_BYTES // 2**20} MB, not a source file")
     if b"\x00" in data[:65536]:
         raise InputError(f"{name} is not a text file (it holds binary data)")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{name} is not UTF-8 text (byte {error.start})") from None
+        encoding = "utf-8-sig" if name.endswith(".ipynb") else tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        return data.decode(encoding)
+    except SyntaxError as error:  # an unknown coding declaration
+        raise InputError(f"{name}: {error.msg if hasattr(error, 'msg') else error}") from None
+    except (UnicodeDecodeError, LookupError) as error:
+        where = f" (byte {error.start})" if isinstance(error, UnicodeDecodeError) else ""
+        raise InputError(f"{name} is not text in its declared encoding{where}") from None
 
 
 def parse(data: bytes | str, name: str) -> Program:
