@@ -21,6 +21,7 @@ AUTOSAVE_DELAY_MS = 2000
 AUTOSAVE_NAME = "autosave" + core_session.SUFFIX
 DATA_DIR_ENV = "BERTINSPECTOR_DATA_DIR"
 HIDDEN_PAIR = "hidden_pair"  # extra: segment B's text while *Sentence pair* is off
+CODE, CODE_MODE = "code", "code_mode"  # extra: the Code mode's code, and whether that mode was shown
 log = logging.getLogger(__name__)
 
 
@@ -44,10 +45,14 @@ def capture(window) -> Session:
     extra = {"swap_pair": slot_b.swap_pair}
     if not pane.pair_box.isChecked() and pane.editor_b.text():
         extra[HIDDEN_PAIR] = pane.editor_b.text()
+    if pane.buffer("code"):
+        extra[CODE] = pane.buffer("code")
+    if pane.mode() == "code":
+        extra[CODE_MODE] = True
     return Session(
         text=pane.buffer("text"),
         pair=pane.editor_b.text() if pane.pair_box.isChecked() else None,
-        input_kind=pane.mode(),
+        input_kind=pane.inspected_mode(),
         ids=pane.buffer("ids"),
         slots=(Slot(window.requested_model_source(), window.settings_bar.settings()), Slot(source_b, slot_b.settings)),
         compare=window.compare.active,
@@ -65,6 +70,10 @@ def restore(window, saved: Session) -> None:
         pane.editor_b.set_text(hidden_pair)
     pane.set_pair(saved.pair)
     pane.set_mode(saved.input_kind)
+    if isinstance(saved.extra.get(CODE), str):
+        pane.set_buffer("code", saved.extra[CODE])
+    if saved.extra.get(CODE_MODE) is True:
+        pane.set_mode("code")
     first = saved.slots[0]
     window.settings_bar.set_settings(first.settings)
     if first.source != window.model_source():

@@ -100,3 +100,19 @@ def test_screenshot_of_the_code_mode(qtbot, make_window, minilm_path, tmp_path):
     assert target.stat().st_size > 10_000
     if os.environ.get("BERTINSPECTOR_SHOTS"):  # a folder to keep the picture in, to look at it
         window.grab().save(str(Path(os.environ["BERTINSPECTOR_SHOTS"]) / "code-mode.png"))
+
+
+def test_the_code_and_the_mode_come_back_with_the_session(qtbot, bert_window, make_window, tmp_path):
+    window = bert_window
+    code = "ids = tokenizer.encode(text)\nout = model(**ids)\n"
+    window.text_pane.set_text("kept text")
+    paste_code(window, code)
+    path = tmp_path / "with-code.bertinspector.json"
+    assert window.save_session(str(path))
+    again = make_window()
+    with qtbot.waitSignal(again.modelLoaded, timeout=60_000):
+        assert again.open_session(str(path))
+    assert again.text_pane.mode() == "code"
+    assert again.text_pane.code_pane.code() == code and again.text_pane.buffer("text") == "kept text"
+    qtbot.waitUntil(lambda: again.text_pane.code_pane.report is not None, timeout=5000)
+    assert again.text_pane.code_pane.report.codes() == ["encode-into-model"]
