@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import numpy as np
 
 from bertinspector.core.model import Diagnostic, Inspection, Severity
+from bertinspector.core.tokenizer_files import reads, tokenizer_type
 
 if TYPE_CHECKING:
     from bertinspector.core.inspector import Inspector
@@ -80,7 +81,8 @@ def _positions(tokens) -> tuple[int, ...] | range:
 def attach(inspector: "Inspector", inspection: Inspection) -> Inspection:
     """The inspection with every finding of every check, most severe first."""
     found = [d for run in _CHECKS for d in run(inspector, inspection)]
-    found.sort(key=lambda d: -d.severity.rank)
+    # a tokenizer that is not the model's comes first: every other finding may follow from it
+    found.sort(key=lambda d: (d.code != "tokenizer-class-mismatch", -d.severity.rank))
     return replace(inspection, diagnostics=tuple(found))
 
 
@@ -423,7 +425,10 @@ def characters_dropped(inspector, inspection):
     for segment in (0, 1) if inspection.pair is not None else (0,):
         text = inspection.segment_text(segment)
         mine = (tokens.segments == segment) & (tokens.starts >= 0)
-        for start, end in dropped_runs(text, tokens.starts[mine], tokens.ends[mine]):
+        # characters no token covers, and those the normalizer deleted (or turned into a space) even
+        # where a token's offsets span them (inside a word that became unknown)
+        deleted = [(c.start, c.end) for c in inspection.changes if c.kind == "deleted" and c.segment == segment]
+        for start, end in _merged(dropped_runs(text, tokens.starts[mine], tokens.ends[mine]) + deleted):
             spans.append((start, end, segment))
             chars.extend(text[start:end])
     if not spans:
@@ -436,6 +441,17 @@ def characters_dropped(inspector, inspection):
         spans=spans,
         fix="import unicodedata; text = ''.join(c for c in text if unicodedata.category(c) not in ('Cc', 'Cf', 'Co', 'Cs') and c != '\\ufffd')  # clean the text yourself",
     )
+
+
+def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character runs in text order, overlapping or touching ones joined."""
+    merged: list[list[int]] = []
+    for start, end in sorted(runs):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
 
 
 def dropped_runs(text: str, starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
@@ -531,7 +547,7 @@ def embeddings_larger_than_tokenizer(inspector, inspection):
 def token_type_out_of_range(inspector, inspection):
     type_ids = inspection.tokens.type_ids
     limit = inspector.facts.type_vocab_size
-    if type_ids is None or limit is None:
+    if type_ids is None or not limit:  # 0 (DeBERTa-v3): no token-type embeddings, the ids are ignored
         return
     bad = np.flatnonzero(type_ids >= limit)
     if not len(bad):
@@ -583,33 +599,60 @@ def _segments_fix(inspector: "Inspector", inspection: Inspection) -> str:
 @check
 def tokenizer_class_mismatch(inspector, inspection):
     facts = inspector.facts
+    tokenizer = inspector.tokenizer()
     loaded = _plain(facts.tokenizer_class)
     reasons = []
+    family = _family_mismatch(facts, type(tokenizer))
+    reasons.extend(family)
     declared = [d for d in (facts.declared_tokenizer_class, facts.config_tokenizer_class) if d]
     for name in declared:
-        if _plain(name) != loaded:
+        if _resolved(name) != loaded:
             reasons.append(f"the files declare {name} but {facts.tokenizer_class} was loaded")
-    if len({_plain(d) for d in declared}) > 1:
+    if len({_resolved(d) for d in declared}) > 1:
         reasons.append(f"tokenizer_config.json says {facts.declared_tokenizer_class}, config.json says {facts.config_tokenizer_class}")
     from_model = _model_tokenizer_class(facts.model_type)
     if loaded in GENERIC_TOKENIZERS and from_model and from_model not in GENERIC_TOKENIZERS:
         reasons.append(f"a generic {facts.tokenizer_class} was loaded for a {facts.model_type} model, which uses {from_model}")
-    family = facts.expected_specials
-    own = (inspector.tokenizer().cls_token or inspector.tokenizer().bos_token)
-    if family and own and str(own) != family[0]:
-        reasons.append(f"the tokenizer starts inputs with {own} but {facts.model_type} models expect {family[0]}")
+    expected = facts.expected_specials
+    own = tokenizer.cls_token or tokenizer.bos_token
+    if expected and own and str(own) != expected[0]:
+        reasons.append(f"the tokenizer starts inputs with {own} but {facts.model_type} models expect {expected[0]}")
     if not reasons:
         return
-    yield finding(
-        "tokenizer-class-mismatch",
-        "tokenizer and model do not match: " + "; ".join(dict.fromkeys(reasons)),
-        fix=f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)})  # the tokenizer saved with this very checkpoint",
-    )
+    if family:  # the files' own class is the wrong one: name the class that reads them
+        right = from_model if from_model and from_model not in GENERIC_TOKENIZERS else "PreTrainedTokenizerFast"
+        fix = (f"from transformers import {right}; tokenizer = {right}.from_pretrained({src_literal(inspector)})"
+               f"  # and set \"tokenizer_class\": \"{right}\" in tokenizer_config.json")
+    else:
+        fix = (f"from transformers import AutoTokenizer; tokenizer = AutoTokenizer.from_pretrained({src_literal(inspector)})"
+               "  # the tokenizer saved with this very checkpoint")
+    yield finding("tokenizer-class-mismatch", "tokenizer and model do not match: " + "; ".join(dict.fromkeys(reasons)),
+                  fix=fix)
+
+
+def _family_mismatch(facts, loaded: type) -> list[str]:
+    """Why the loaded tokenizer class belongs to another family than the model or the vocabulary file."""
+    reasons = []
+    name = loaded.__name__
+    from_model = _model_tokenizer_class(facts.model_type)
+    if name not in GENERIC_TOKENIZERS and from_model and from_model not in GENERIC_TOKENIZERS:
+        expected = tokenizer_type(from_model)
+        if expected is not None and not (issubclass(loaded, expected) or issubclass(expected, loaded)):
+            reasons.append(f"{name} is the tokenizer of another family: a {facts.model_type} model reads {from_model}")
+    model = reads(loaded)
+    if model and facts.tokenizer_file_model and model != facts.tokenizer_file_model:
+        reasons.append(f"tokenizer.json holds a {facts.tokenizer_file_model} vocabulary but {name} reads it as {model}")
+    return reasons
 
 
 def _plain(name: str | None) -> str:
     name = (name or "").removesuffix("Fast")
-    return "TokenizersBackend" if name == "PreTrainedTokenizer" else name
+    return "TokenizersBackend" if name in ("PreTrainedTokenizer", "PreTrainedTokenizerFast") else name
+
+
+def _resolved(name: str) -> str:
+    resolved = tokenizer_type(name)
+    return _plain(resolved.__name__ if resolved is not None else name)
 
 
 def _model_tokenizer_class(model_type: str | None) -> str | None:

@@ -21,18 +21,30 @@ def test_truncated_safetensors_fail_to_load_with_a_clear_line_and_inspection_goe
     assert inspector.inspect("the model").tokens.strings[0] == "[CLS]"
 
 
-def test_vocab_with_blank_and_duplicate_lines(model_factory, tmp_path):
+def test_vocab_with_blank_lines(model_factory, tmp_path):
     from transformers import AutoTokenizer
 
     folder = tmp_path / "vocab"
     shutil.copytree(model_factory.bert(), folder)
     (folder / "tokenizer.json").unlink()
     lines = (folder / "vocab.txt").read_text().splitlines()
-    lines[10:10] = ["", "the", "   "]
+    lines[10:10] = ["", "   "]
     (folder / "vocab.txt").write_text("\n".join(lines) + "\n")
     inspection = Inspector.open(str(folder)).inspect("the model reads")
     assert inspection.tokens.ids.tolist() == AutoTokenizer.from_pretrained(str(folder))("the model reads")["input_ids"]
     assert "tokenizer-larger-than-embeddings" in inspection.codes()  # the extra lines shift ids past the embeddings
+
+
+def test_vocab_with_a_duplicate_line_is_refused(model_factory, tmp_path):
+    """A token listed twice: one id is never produced and the other one's row belongs to another token."""
+    folder = tmp_path / "vocab"
+    shutil.copytree(model_factory.bert(), folder)
+    (folder / "tokenizer.json").unlink()
+    lines = (folder / "vocab.txt").read_text().splitlines()
+    lines[10:10] = ["the"]
+    (folder / "vocab.txt").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceError, match=r"vocab.txt lists 'the' twice \(line 11 and line \d+\)"):
+        Inspector.open(str(folder))
 
 
 def test_modules_json_pointing_at_a_missing_folder(model_factory, tmp_path):
