@@ -20,6 +20,7 @@ SESSION_SCHEMA = "bertinspector.session"
 SESSION_VERSION = 1
 SUFFIX = ".bertinspector.json"
 MAX_SESSION_BYTES = 256 * 1024 * 1024
+MAX_LENGTH_SETTING = 10_000_000  # max_length and stride beyond this are no settings a user typed
 
 
 class SessionError(BertInspectorError):
@@ -56,23 +57,32 @@ class Session:
         if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(SESSION_SCHEMA + "/"):
             raise SessionError("not a bertinspector session file")
         version = str(data["schema"]).rsplit("/", 1)[1]
-        if not version.isdigit() or int(version) > SESSION_VERSION:
+        if not (version.isascii() and version.isdigit() and len(version) <= 9):
+            raise SessionError(f"the session's format {version[:20]!r} is not a version number: the file is damaged")
+        if int(version) > SESSION_VERSION:
             raise SessionError(f"the session was written by a newer bertinspector (format {version}); update to open it")
         try:
-            slots = tuple(Slot(str(s["source"]), Settings(**_known_settings(s.get("settings", {})))) for s in data["slots"])
+            if not isinstance(data["slots"], list):
+                raise TypeError("slots must be a list")
+            slots = tuple(Slot(_text(s["source"]), Settings(**_known_settings(s.get("settings", {})))) for s in data["slots"])
             return cls(
                 text=_text(data.get("text", "")), pair=None if data.get("pair") is None else _text(data["pair"]),
                 input_kind="ids" if data.get("input") == "ids" else "text", ids=_text(data.get("ids", "")),
                 slots=slots or (Slot(),), compare=bool(data.get("compare", False)),
                 extra=data.get("extra") if isinstance(data.get("extra"), dict) else {},
             )
-        except (KeyError, TypeError, ValueError) as error:
-            raise SessionError(f"the session file is damaged ({error})") from None
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+            raise SessionError(f"the session file is damaged ({str(error)[:120]})") from None
 
 
 def _text(value) -> str:
+    """A string field; a lone surrogate (JSON allows it, UTF-8 does not) becomes '?'."""
     if not isinstance(value, str):
         raise TypeError("text fields must be strings")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
     return value
 
 
@@ -80,7 +90,12 @@ def _known_settings(data: dict) -> dict:
     if not isinstance(data, dict):
         raise TypeError("settings must be an object")
     known = Settings.__dataclass_fields__
-    return {k: v for k, v in data.items() if k in known}
+    settings = {k: v for k, v in data.items() if k in known}
+    for name in ("max_length", "stride"):
+        value = settings.get(name)
+        if isinstance(value, int) and not 0 <= value <= MAX_LENGTH_SETTING:
+            raise ValueError(f"{name} {value} is out of range")
+    return settings
 
 
 def save(path: Path, session: Session) -> None:
@@ -97,6 +112,8 @@ def load(path: Path) -> Session:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise SessionError(f"{path.name} is not valid JSON: the session file is damaged") from None
+    except ValueError:  # a number of thousands of digits, which Python refuses to convert
+        raise SessionError(f"{path.name} holds a number too long to read: the session file is damaged") from None
     except RecursionError:
         raise SessionError(f"{path.name} is nested too deeply to be a session file") from None
     except OSError as error:

@@ -24,7 +24,9 @@ def _string_list(value) -> list[str]:
         return []
     if isinstance(value, str):
         return [value] if value else []
-    return [str(v) for v in value if str(v)]
+    if not isinstance(value, (list, tuple)):  # a hand-edited settings file: anything else is no list
+        return []
+    return [v for v in value if isinstance(v, str) and v]
 
 
 def recent(key: str = RECENT_KEY) -> list[str]:
