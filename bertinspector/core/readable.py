@@ -146,35 +146,42 @@ def readable_pieces(scheme: str, strings, ids, special, unk, unk_token: str | No
     # pieces that hold part of a character: walk each run of them once
     partial = np.flatnonzero((kinds != _TEXT) & ~complete)
     if len(partial):
-        breaks = np.flatnonzero(np.diff(partial) != 1) + 1
-        for run in np.split(partial, breaks):
-            _read_run(run.tolist(), keys, pieces, labels, split, notes)
+        _read_partial(partial, keys, pieces, labels, notes)
+        split[partial] = True
     return ReadableTokens(scheme, tuple(labels), word_start, split, notes)
 
 
-def _read_run(run: list[int], keys: np.ndarray, pieces: dict, labels: list, split: np.ndarray,
-              notes: dict) -> None:
-    """Tokens ``run`` (consecutive) hold parts of characters: show each character on its first byte's token."""
-    data = b"".join(pieces[int(keys[i])][4] for i in run)
-    lead = np.frombuffer(data, np.uint8) & 0xC0 != _CONTINUATION  # where a character starts
-    char_starts = np.flatnonzero(lead).tolist() + [len(data)]
-    lo = 0
-    for i in run:
-        kind, _label, word_start, _complete, raw = pieces[int(keys[i])]
-        hi = lo + len(raw)
-        k = np.searchsorted(char_starts, lo)
-        m = np.searchsorted(char_starts, hi)
-        # the characters that start in this token, to where the last of them ends
-        text = data[char_starts[k]:char_starts[m]].decode("utf-8", "replace") if k < m else ""
-        split[i] = True
+def _read_partial(partial: np.ndarray, keys: np.ndarray, pieces: dict, labels: list, notes: dict) -> None:
+    """Tokens ``partial`` hold parts of characters: show each character on the token holding its first byte.
+
+    Their bytes are decoded as one stream (runs of consecutive tokens hold whole characters between them);
+    each token shows the characters that start in it, after :data:`SPLIT_REST` when it begins with the
+    rest of an earlier one.
+    """
+    raws = [pieces[k][4] for k in keys[partial].tolist()]
+    data = b"".join(raws)
+    sizes = np.fromiter(map(len, raws), np.int64, len(raws))
+    hi = np.cumsum(sizes)
+    lo = hi - sizes
+    starts = np.append(np.flatnonzero(np.frombuffer(data, np.uint8) & 0xC0 != _CONTINUATION), len(data))
+    first = np.searchsorted(starts, lo)  # the first character starting in each token
+    past = np.searchsorted(starts, hi)  # the first character starting after it
+    decoded = data.decode("utf-8", "replace")
+    if len(decoded) != len(starts) - 1:  # not UTF-8 (ids pasted at random): decode token by token
+        texts = [data[starts[a]:starts[b]].decode("utf-8", "replace") if a < b else ""
+                 for a, b in zip(first.tolist(), past.tolist())]
+    else:
+        texts = [decoded[a:b] for a, b in zip(first.tolist(), past.tolist())]
+    mid = (starts[first] > lo).tolist()  # begins with the rest of a character
+    for i, key, text, rest in zip(partial.tolist(), keys[partial].tolist(), texts, mid):
+        kind, _label, word_start = pieces[key][:3]
         if kind == _FALLBACK:
             if text:
                 notes[i] = text
         elif word_start:  # starts with a space: a new character
             labels[i] = WORD_START + text[1:]
-        else:  # begins with the rest of a character shown earlier (or is only that)
-            labels[i] = (SPLIT_REST if k >= len(char_starts) - 1 or char_starts[k] > lo else "") + text
-        lo = hi
+        else:
+            labels[i] = (SPLIT_REST + text) if rest else text
 
 
 def read_piece(scheme: str, piece: str) -> str:

@@ -88,3 +88,15 @@ def test_the_facts_card_lists_each_special_token_once(qtbot, roberta):
     for token in ("<s>", "</s>", "<unk>", "<pad>", "<mask>"):
         assert text.split().count(token) == 1, text
     assert "cls/bos" in text and "sep/eos" in text
+
+
+def test_sentencepiece_chips_and_legend_on_an_xlm_r_style_model(panel, model_factory):
+    xlmr = Inspector.open(str(model_factory.family("xlm_roberta")))
+    insp = xlmr.inspect("the model reads")
+    panel.set_inspection(insp)
+    labels = [panel.view.label(i) for i in range(panel.view.token_count())]
+    assert labels[0] == "<s>" and labels[-1] == "</s>"
+    assert [label for label in labels if label.startswith(WORD_START)]  # ▁ word starts, as one mark
+    legend = {caption: label for label, _flags, caption in panel.legend.samples}
+    assert legend["special"] == "<s>" and legend["unknown"] == "<unk>" and legend["word start"] == f"{WORD_START}word"
+    assert "split character" not in legend  # a SentencePiece vocabulary has whole characters
