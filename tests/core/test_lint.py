@@ -276,6 +276,11 @@ def test_a_declared_source_encoding_is_read():
     assert lint(code, "legacy.py").codes() == ["encode-into-model"]
 
 
+def test_a_very_long_expression_is_followed():
+    code = "text = " + " + ".join(["part"] * 3000) + "\nids = tokenizer.encode(text)\nout = model(**ids)\n"
+    assert lint(code, "long.py").codes() == ["encode-into-model"]
+
+
 @pytest.mark.parametrize("code", ["x = '\x00'", "(" * 300 + ")" * 300, "\ufeffx = 1\nids = tokenizer.encode(t)\nmodel(**ids)\n"])
 def test_odd_sources_never_crash(code):
     report = lint(code, "odd.py")

@@ -109,11 +109,21 @@ class Flow:
         self._def_env: dict[int, dict] = {}
 
     def run(self) -> "Flow":
-        self.block(self.tree.body, self.globals)
+        for statement in self.tree.body:
+            self.guarded(lambda: self.statement(statement, self.globals))
         for node in self._defs:  # functions nothing in the file calls: parameters unknown
             if id(node) not in self._done_defs:
-                self.call_function(node, [], {}, self.globals)
+                self.guarded(lambda: self.call_function(node, [], {}, self.globals))
         return self
+
+    def guarded(self, step) -> None:
+        """Run one step of the walk; an expression nested too deeply to follow is left out, not a crash."""
+        depth, loops, returns = self._depth, list(self._loops), list(self._returns)
+        try:
+            step()
+        except RecursionError:
+            self._depth, self._loops, self._returns, self._active = depth, loops, returns, set()
+            self._statement = None
 
     def ordered_sites(self) -> list[Site]:
         return sorted(self.sites.values(), key=lambda s: (s.node.lineno, s.node.col_offset))
@@ -307,21 +317,25 @@ class Flow:
                 return replace(base, many=False)
             return None
         if isinstance(node, ast.BinOp):
-            left, right = self.value(node.left, env), self.value(node.right, env)
-            if isinstance(node.op, ast.Add):
-                pair = self.pair_string(node, env)
-                if pair is not None:
-                    return pair
-                for kind in (TOKENS, WORDS, IDS):
-                    for side in (left, right):
-                        if side is not None and side.kind == kind:
-                            return side
+            if not isinstance(node.op, ast.Add):
+                self.value(node.left, env)
+                self.value(node.right, env)
+                return None
+            parts = _flatten(node)  # a + b + c… at once: a long chain is neither deep recursion nor quadratic
+            values = [self.value(part, env) for part in parts]
+            pair = self.pair_string(parts, env)
+            if pair is not None:
+                return pair
+            for kind in (TOKENS, WORDS, IDS):
+                for value in values:
+                    if value is not None and value.kind == kind:
+                        return value
             return None
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
                 if isinstance(part, ast.FormattedValue):
                     self.value(part.value, env)
-            return self.pair_string(node, env)
+            return self.pair_string(list(node.values), env)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(node, env)
         if isinstance(node, ast.Dict):
@@ -559,8 +573,8 @@ class Flow:
         return None
 
     # -- sentence pairs joined into one string -------------------------------------------------
-    def pair_string(self, node: ast.expr, env: dict) -> Value | None:
-        parts = _flatten(node)
+    def pair_string(self, parts: list[ast.expr], env: dict) -> Value | None:
+        """Two texts around a separator, from the pieces of ``a + " [SEP] " + b`` or of an f-string."""
         for i, part in enumerate(parts):
             if self._is_separator(part, env):
                 left = [p for p in parts[:i] if not _is_constant(p)]
@@ -648,12 +662,17 @@ def _key(value: Value | None):
 
 
 def _flatten(node: ast.expr) -> list[ast.expr]:
-    """The pieces of ``a + " [SEP] " + b`` or of an f-string, in order."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _flatten(node.left) + _flatten(node.right)
-    if isinstance(node, ast.JoinedStr):
-        return list(node.values)
-    return [node]
+    """The operands of ``a + " [SEP] " + b + …`` in order (f-strings inside give their pieces)."""
+    parts, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.BinOp) and isinstance(item.op, ast.Add):
+            stack += [item.right, item.left]
+        elif isinstance(item, ast.JoinedStr):
+            parts += item.values
+        else:
+            parts.append(item)
+    return parts
 
 
 def _is_constant(node: ast.expr) -> bool:
