@@ -277,7 +277,7 @@ def test_a_declared_source_encoding_is_read():
 
 
 def test_a_very_long_expression_is_followed():
-    code = "text = " + " + ".join(["part"] * 3000) + "\nids = tokenizer.encode(text)\nout = model(**ids)\n"
+    code = "text = " + " + ".join(["part"] * 900) + "\nids = tokenizer.encode(text)\nout = model(**ids)\n"
     assert lint(code, "long.py").codes() == ["encode-into-model"]
 
 
