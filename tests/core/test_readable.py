@@ -106,3 +106,25 @@ def test_text_report_reads_and_json_keeps_the_raw_pieces(roberta):
     assert [t["token"] for t in data["tokens"]] == list(insp.tokens.strings)
     assert any("\u0120" in t["token"] for t in data["tokens"])
     assert "\u0120" in json.dumps(data, ensure_ascii=False)
+
+
+MULTILINGUAL = "Grüße aus München! Привет, мир. 東京は大きな都市です。 שלום 😀 ok"
+SCHEMES = {"bert": "wordpiece", "distilbert": "wordpiece", "electra": "wordpiece", "roberta": "byte-level",
+           "modernbert": "byte-level", "xlm_roberta": "sentencepiece", "camembert": "sentencepiece",
+           "albert": "sentencepiece", "deberta_v3": "sentencepiece"}
+
+
+@pytest.mark.parametrize("family", list(SCHEMES))
+def test_every_family_reads_back_the_text_it_was_given(model_factory, family):
+    insp = Inspector.open(str(model_factory.family(family))).inspect(MULTILINGUAL)
+    reading = readable(insp)
+    assert reading.scheme == SCHEMES[family]
+    kept = [label for label, special, unk in zip(reading.labels, insp.tokens.special, insp.tokens.unk)
+            if not special and not unk]
+    joined = "".join(kept).replace(WORD_START, "").replace(SPLIT_REST, "").replace("##", "")
+    if reading.scheme == "byte-level":  # every byte is in the vocabulary: the text comes back whole
+        assert joined == MULTILINGUAL.replace(" ", "")
+    else:
+        assert not any("\u2581" in label[1:] for label in kept)  # ▁ only ever as the word-start mark
+        assert set(joined) <= set(insp.normalized_text or MULTILINGUAL)
+    assert sum(label.count("😀") for label in reading.labels) <= 1  # a split emoji is shown once
