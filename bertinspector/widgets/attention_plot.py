@@ -22,7 +22,8 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsRectItem, QLabel, QSplitter, QTabWidget, QWidget
 
 from bertinspector.widgets.heatmap import (
-    SELECTION_COLOR, CachedAxis, Heatmap, colormap, group_labels, reduce_matrix, style_plot, theme_colors, token_groups,
+    SELECTION_COLOR, CachedAxis, Heatmap, colormap, group_labels, reduce_matrix, show_axes, style_plot, theme_colors,
+    token_groups,
 )
 from bertinspector.widgets.flow_layout import group
 from bertinspector.widgets.run_plot import RunPlot
@@ -208,7 +209,9 @@ class SharePlot(pg.PlotWidget):
             layers = max(layers, len(y))
             curve.setData(np.arange(len(y)), y)
         item = self.getPlotItem()
-        self.legend.setVisible(layers > 0)  # empty: the bare axes, no legend of nothing
+        self.legend.setVisible(layers > 0)  # empty: a blank strip, no axes or legend of nothing
+        self.marker.setVisible(layers > 0)
+        show_axes(item, layers > 0)
         item.setXRange(-0.3, max(layers - 1, 0) + 0.3, padding=0)
         item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(0, layers, 1 if layers <= 16 else 2)]])
 

@@ -75,6 +75,12 @@ def style_plot(plot: pg.PlotItem, widget: QWidget | None, titles: dict[str, str]
         style_axis(plot.getAxis(name), widget, title, axis_pen)
 
 
+def show_axes(plot: pg.PlotItem, on: bool) -> None:
+    """``plot``'s left and bottom axes shown, or hidden while it has nothing to plot (no ticks around nothing)."""
+    for name in ("left", "bottom"):
+        plot.showAxis(name, on)
+
+
 def nice_step(minimum: float) -> int:
     """The smallest 'nice' integer step >= ``minimum``."""
     for step in NICE_STEPS:
@@ -471,8 +477,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
         return self.plot.getAxis("left").isVisible()
 
     def _show_frame(self, on: bool) -> None:
-        for name in ("left", "bottom"):
-            self.plot.showAxis(name, on)
+        show_axes(self.plot, on)
         self.bar.setVisible(on)
         if not on:  # the placeholder, at (0.5, 0.5), in the middle
             self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None, minXRange=None, minYRange=None)

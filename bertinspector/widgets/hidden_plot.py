@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSizePolicy, QSplitt
 
 from bertinspector.widgets.captioned import captioned
 from bertinspector.widgets.heatmap import (
-    SELECTION_COLOR, Heatmap, colormap, kept_tokens, short_label, style_plot, theme_colors, tick_font,
+    SELECTION_COLOR, Heatmap, colormap, kept_tokens, short_label, show_axes, style_plot, theme_colors, tick_font,
 )
 from bertinspector.widgets.flow_layout import group
 from bertinspector.widgets.run_plot import RunPlot
@@ -59,6 +59,7 @@ class PcaPlot(pg.PlotWidget):
     def set_points(self, points: np.ndarray | None, labels: list[str], special: np.ndarray,
                    order: np.ndarray) -> None:
         """``points`` [n, 2]; colour follows ``order`` (position in the sequence), specials in red."""
+        show_axes(self.getPlotItem(), points is not None and len(points) > 0)
         if points is None or not len(points):
             self.points = np.zeros((0, 2), np.float32)
             self.scatter.clear()
