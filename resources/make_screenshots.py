@@ -55,7 +55,8 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from bertinspector.app.application import make_application
 from bertinspector.app.main_window import MainWindow
 app = make_application()
-window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False)
+window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False,
+                    keep_on_screen=False)
 window.text_pane.set_text(sys.argv[1])
 window.show()
 loop = QEventLoop()
@@ -82,7 +83,8 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from bertinspector.app.application import make_application
 from bertinspector.app.main_window import MainWindow
 app = make_application()
-window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False)
+window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False,
+                    keep_on_screen=False)
 window.text_pane.set_mode("ids")
 window.text_pane.set_text(sys.argv[1])
 window.show()

@@ -155,7 +155,8 @@ def open_window(*, model: str | None = None, compare: str | None = None, text: s
     from bertinspector.core.sources import default_model_missing
 
     window = MainWindow(auto_load_weights=bool(run) and not screenshot, restore_state=not screenshot,
-                        scan_hf_cache=not screenshot, persist=not screenshot)
+                        scan_hf_cache=not screenshot, persist=not screenshot,
+                        keep_on_screen=not screenshot)
     if device != "auto":
         window.workspace.controller.set_device(device)
     opened = path_kind(path) if path is not None else None

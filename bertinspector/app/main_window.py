@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from bertinspector.core.audit.peek import data_format
 from bertinspector.core.model import Inspection, Settings, Severity
 from bertinspector.qt import settings as app_settings
 from bertinspector.app import code_mode, exports, sessions
+from bertinspector.app.audit_mode import AuditMode
 from bertinspector.app.compare_mode import CompareMode
 from bertinspector.qt.tasks import TaskRunner
 from bertinspector.widgets.banner import Banner
@@ -101,11 +103,14 @@ def read_text_file(path: str) -> str:
 
 
 def path_kind(path: str) -> str:
-    """What a path opens in the window: "model" (a folder or a model's file), "session" or "text"."""
+    """What a path opens in the window: "model" (a folder or a model's file), "session", "data" (a dataset
+    to audit) or "text"."""
     p = Path(path)
     if p.is_dir() or p.name in MODEL_FILES:
         return "model"
-    return "session" if p.name.endswith(sessions.core_session.SUFFIX) else "text"
+    if p.name.endswith(sessions.core_session.SUFFIX):
+        return "session"
+    return "data" if data_format(path) not in (None, "txt") else "text"  # a .txt opens as text (File ▸ Audit reads it)
 
 
 def versions() -> dict[str, str]:
@@ -130,8 +135,9 @@ class MainWindow(QMainWindow):
     weightsLoaded = Signal(object)  # ModelInfo: the model class and the weights initialised at random
 
     def __init__(self, *, auto_load_weights: bool = True, restore_state: bool = True, scan_hf_cache: bool = True,
-                 persist: bool = True):
+                 persist: bool = True, keep_on_screen: bool = True):
         super().__init__()
+        self.keep_on_screen = keep_on_screen  # False: a picture of the window, not on any screen (--screenshot)
         self.setObjectName("mainWindow")
         self.setWindowTitle("BERT Inspector")
         self.setAcceptDrops(True)
@@ -159,6 +165,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.compare_action)
         self.view_menu.addAction(self.compare.dock.toggleViewAction())
         self.autosaver = sessions.Autosaver(self)
+        self.audit = AuditMode(self)
         self.autosaver.enabled = persist
         self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(message, 10_000))
         for signal in (self.text_pane.inputChanged, self.settings_bar.changed, self.modelLoaded, self.text_pane.modeChanged,
@@ -686,6 +693,8 @@ class MainWindow(QMainWindow):
             self.open_model(str(p if p.is_dir() else p.parent))
         elif kind == "session":
             self.open_session(str(p))
+        elif kind == "data":
+            self.audit.open_dialog(str(p))
         else:
             self.open_text_file(str(p))
 
@@ -743,7 +752,7 @@ class MainWindow(QMainWindow):
     def fit_to_screen(self) -> None:
         """Keep the window, its frame included, inside the available area of its screen."""
         screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None or self.isMaximized() or self.isFullScreen():
+        if not self.keep_on_screen or screen is None or self.isMaximized() or self.isFullScreen():
             return
         area = screen.availableGeometry()
         frame = self.frameGeometry()
@@ -824,7 +833,8 @@ class MainWindow(QMainWindow):
         """Cancel background work and wait (bounded) for it to end."""
         self._closing = True
         workspace_done = self.workspace.shutdown(timeout_ms)
-        return self.runner.shutdown(timeout_ms) and workspace_done
+        audit_done = self.audit.shutdown(timeout_ms / 1000)
+        return self.runner.shutdown(timeout_ms) and workspace_done and audit_done
 
     def closeEvent(self, event) -> None:
         try:
