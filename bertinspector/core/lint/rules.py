@@ -293,12 +293,19 @@ class Rules:
             add["truncation"] = "True"
         new = self.call(site, positional=[f"list({self.code.of(batch)})"] + [self.code.of(a) for a in site.node.args[1:]],
                         add=add)
+        starred = [r.model_call for r in site.reaches if r.how == "**"]
         if isinstance(node, (ast.For, ast.AsyncFor)):
+            # the loop is replaced whole: only when it holds nothing but the call and the model call it feeds
+            kept = {id(site.statement)} | {id(m.statement) for m in starred
+                                           if getattr(m.statement, "value", None) is m.node}
+            if node.orelse or any(id(statement) not in kept for statement in node.body):
+                return None, None
             fix = f"encodings = {new}"
-            starred = [r.model_call for r in site.reaches if r.how == "**"]
             if starred:
                 fix += f"\noutputs = {self.code.of(starred[0].node.func)}(**encodings)"
             return fix, self.code.span(node)
+        if site.reaches:  # the list of encodings is fed to a model one by one: that loop would change too
+            return None, None
         return in_statement(self.code, loop.statement, node, new)
 
 
