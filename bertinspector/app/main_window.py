@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from bertinspector.core.audit.peek import data_format
 from bertinspector.core.model import Inspection, Settings, Severity
+from bertinspector.core.readable import readable
 from bertinspector.qt import settings as app_settings
 from bertinspector.app import code_mode, exports, sessions
 from bertinspector.app.audit_mode import AuditMode
@@ -67,7 +68,9 @@ def run_inspection(cancel, inspector, mode: str, text: str, pair: str | None, se
         inspection = inspector.inspect_ids(text, settings)
     else:
         inspection = inspector.inspect(text, pair, settings)
-    return inspection, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    readable(inspection)  # the token view's readable labels, worked out here rather than on the GUI thread
+    return inspection, elapsed
 
 
 def scan_cache(cancel):
