@@ -837,7 +837,8 @@ class MainWindow(QMainWindow):
         self._closing = True
         workspace_done = self.workspace.shutdown(timeout_ms)
         audit_done = self.audit.shutdown(timeout_ms / 1000)
-        return self.runner.shutdown(timeout_ms) and workspace_done and audit_done
+        code_done = self.text_pane.code_pane.shutdown(timeout_ms)
+        return self.runner.shutdown(timeout_ms) and workspace_done and audit_done and code_done
 
     def closeEvent(self, event) -> None:
         try:

@@ -20,6 +20,7 @@ from bertinspector.core.errors import BertInspectorError
 from bertinspector.core.lint import LintReport, lint
 from bertinspector.core.model import Severity
 from bertinspector.qt.resources import monospace_font, severity_color, severity_icon
+from bertinspector.qt.tasks import TaskRunner
 
 LINT_DEBOUNCE_MS = 250
 PLACEHOLDER = ("Paste your preprocessing code (a few lines or a whole script): it is read, never run.\n\n"
@@ -27,6 +28,13 @@ PLACEHOLDER = ("Paste your preprocessing code (a few lines or a whole script): i
                "encoded_input = tokenizer(texts, do_lower_case=True, return_tensors=\"pt\")\n"
                "outputs = model(**encoded_input)")
 FINDING_ROLE = Qt.ItemDataRole.UserRole
+LARGE_CODE = 50_000  # characters (about 1,000 lines): beyond, the lint runs in a worker thread
+
+
+def lint_code(cancel, code: str):
+    """The task a worker runs for a large paste (pure: plain text in, a report out)."""
+    cancel.check()
+    return code, lint(code, "code")
 
 
 class CodeEditor(QPlainTextEdit):
@@ -111,6 +119,9 @@ class CodePane(QWidget):
         self._debounce.timeout.connect(self.lint_now)
         self.editor.textChanged.connect(self._debounce.start)
         self.findings.currentItemChanged.connect(lambda item, _previous: self._on_selected(item))
+        self.runner = TaskRunner(self, max_threads=1)  # large pastes are linted off the GUI thread
+        self.runner.finished.connect(self._on_linted)
+        self.runner.failed.connect(lambda _kind, _generation, message: self._show(None, message))
         self.use_button.clicked.connect(self.use_call_settings)
         self.copy_button.clicked.connect(self.copy_fix)
         self._show_summary()
@@ -148,11 +159,27 @@ class CodePane(QWidget):
     def lint_now(self) -> None:
         self._debounce.stop()
         code = self.code()
+        if len(code) > LARGE_CODE:
+            self.summary.setText("Checking the code…")
+            self.runner.submit("lint", lint_code, code)
+            return
+        self.runner.cancel("lint")
         try:
             report = lint(code, "code") if code.strip() else None
         except BertInspectorError as error:  # a pasted notebook that is not one, binary junk
-            report = None
-            self.summary.setText(str(error))
+            self._show(None, str(error))
+            return
+        self._show(report)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        return self.runner.shutdown(timeout_ms)
+
+    def _on_linted(self, _kind: str, _generation: int, result) -> None:
+        code, report = result
+        if code == self.code():  # else a newer edit is on its way
+            self._show(report)
+
+    def _show(self, report: LintReport | None, error: str | None = None) -> None:
         self.report = report
         with QSignalBlocker(self.findings):
             self.findings.clear()
@@ -163,15 +190,14 @@ class CodePane(QWidget):
                 item.setData(FINDING_ROLE, finding)
                 item.setToolTip(f"fix:\n{finding.fix}" if finding.fix else "no fix to print")
                 self.findings.addItem(item)
-        self._show_summary()
+        self._show_summary(error)
         self._on_selected(None)
         self.linted.emit(report)
 
-    def _show_summary(self) -> None:
+    def _show_summary(self, error: str | None = None) -> None:
         report = self.report
         if report is None:
-            if not self.code().strip():
-                self.summary.setText("Paste code: its tokenizer and model calls are checked without running it")
+            self.summary.setText(error or "Paste code: its tokenizer and model calls are checked without running it")
             self.use_button.setEnabled(False)
             return
         counts = {"error": 0, "warning": 0, "info": 0}

@@ -116,3 +116,16 @@ def test_the_code_and_the_mode_come_back_with_the_session(qtbot, bert_window, ma
     assert again.text_pane.code_pane.code() == code and again.text_pane.buffer("text") == "kept text"
     qtbot.waitUntil(lambda: again.text_pane.code_pane.report is not None, timeout=5000)
     assert again.text_pane.code_pane.report.codes() == ["encode-into-model"]
+
+
+def test_a_large_paste_is_linted_off_the_gui_thread(qtbot, bert_window):
+    from bertinspector.widgets.code_pane import LARGE_CODE
+
+    pane = bert_window.text_pane.code_pane
+    block = "def step(texts):\n    enc = tokenizer(texts, padding=True, return_tensors='pt')\n    return model(**enc)\n\n"
+    code = block * (LARGE_CODE // len(block) + 1)
+    bert_window.text_pane.set_mode("code")
+    with qtbot.waitSignal(pane.linted, timeout=60_000) as linted:
+        pane.set_code(code)
+        assert pane.runner.is_busy("lint") and pane.summary.text() == "Checking the code…"
+    assert linted.args[0] is pane.report and pane.report.codes() == ["no-truncation"] * (LARGE_CODE // len(block) + 1)
