@@ -77,6 +77,7 @@ def _add_text_arguments(parser, *, required: bool, ids: bool = False) -> None:
     group.add_argument("--text-file", metavar="F", help="read the text from a UTF-8 file ('-' for standard input)")
     if ids:
         group.add_argument("--ids", metavar='"101, 7592, 102"', help="token ids pasted from code, instead of a text")
+        parser.add_argument("--ids-row", metavar="N", type=int, help="the row to inspect when the pasted ids are a batch (0 is the first)")
     parser.add_argument("--pair", metavar="T2", help="a second text: the pair segment (sentence B)")
 
 
@@ -142,7 +143,7 @@ def run_inspect(args) -> int:
         inspector.load_weights()
     settings = settings_from(args)
     if args.ids is not None:
-        inspection = inspector.inspect_ids(args.ids, settings)
+        inspection = inspector.inspect_ids(args.ids, settings, row=args.ids_row)
     else:
         inspection = inspector.inspect(text, args.pair, settings)
     renderers = {"json": lambda i: report.dumps(report.to_json(i)),

@@ -239,7 +239,8 @@ def missing_special_tokens(inspector, inspection):
     if expected is None:
         return
     first, last = expected
-    if strings and strings[0] == first and strings[-1] == last:
+    start, stop = content_range(inspector, inspection)
+    if start == stop or (strings[start] == first and strings[stop - 1] == last):
         return
     if inspection.input_kind == "ids":
         head = [] if strings and strings[0] == first else [f"tokenizer.convert_tokens_to_ids({first!r})"]
@@ -258,8 +259,25 @@ def missing_special_tokens(inspector, inspection):
         "missing-special-tokens",
         f"{reason} {first} … {last}, which the model was trained with: its first-token "
         f"(pooled) output and every prediction are unreliable",
-        tokens=[i for i in (0, len(strings) - 1) if strings], fix=fix,
+        tokens=sorted({start, stop - 1}), fix=fix,
     )
+
+
+def content_range(inspector: "Inspector", inspection: Inspection) -> tuple[int, int]:
+    """``(start, stop)`` of the tokens that are the input itself: pasted ids without their padding (the
+    attention mask's zeros, else the runs of the pad id at either end); everything for a text."""
+    n = len(inspection.tokens)
+    if inspection.input_kind != "ids":
+        return 0, n
+    pad_id = inspector.tokenizer().pad_token_id
+    if inspection.attention_mask is not None:
+        real = inspection.attention_mask == 1
+    elif pad_id is not None:
+        real = inspection.tokens.ids != pad_id
+    else:
+        return 0, n
+    where = np.flatnonzero(real)
+    return (int(where[0]), int(where[-1]) + 1) if len(where) else (0, 0)
 
 
 @check
@@ -322,11 +340,15 @@ def padding_without_attention_mask(inspector, inspection):
     if inspection.input_kind != "ids" or pad_id is None:
         return
     pads = np.flatnonzero(inspection.tokens.ids == pad_id)
+    mask = inspection.attention_mask
+    if mask is not None:
+        pads = pads[mask[pads] == 1]  # padding the pasted mask lets the model attend to
     if not len(pads):
         return
+    told = "and no attention mask" if mask is None else "that the pasted attention mask does not hide"
     yield finding(
         "padding-without-attention-mask",
-        f"the ids hold {len(pads)} padding token(s) (id {pad_id}) and no attention mask: the model attends "
+        f"the ids hold {len(pads)} padding token(s) (id {pad_id}) {told}: the model attends "
         f"to the padding as if it were text",
         tokens=pads,
         fix=(f"import torch; input_ids = torch.tensor([ids]); inputs = {{\"input_ids\": input_ids, "

@@ -12,6 +12,7 @@ import numpy as np
 
 from bertinspector.core import diagnostics, facts as facts_module, normalization, sources, tokenizer as tokenizer_module
 from bertinspector.core.errors import InputError
+from bertinspector.core.pasted_ids import PastedIds, checked_id, parse as parse_pasted_ids
 from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window, lowercase_applied
 
 MAX_IDS = 1_000_000
@@ -107,9 +108,18 @@ class Inspector:
         )
         return diagnostics.attach(self, inspection)
 
-    def inspect_ids(self, ids: str | list[int], settings: Settings = Settings()) -> Inspection:
-        """Inspect token ids pasted from someone's code, as the model would receive them."""
-        id_list = parse_ids(ids) if isinstance(ids, str) else [_checked_id(int(i)) for i in ids]
+    def inspect_ids(self, ids: "str | list[int] | PastedIds", settings: Settings = Settings(),
+                    row: int | None = None) -> Inspection:
+        """Inspect token ids pasted from someone's code, as the model would receive them.
+
+        ``ids``: the pasted text (any form :mod:`core.pasted_ids` reads), a list of ids or parsed ids;
+        ``row``: the row of a batch (None for a single row). A pasted attention mask and type ids go with it.
+        """
+        if isinstance(ids, str):
+            ids = parse_pasted_ids(ids)
+        elif not isinstance(ids, PastedIds):
+            ids = PastedIds(input_ids=(np.asarray([checked_id(int(i)) for i in ids], dtype=np.int64),))
+        id_list, mask, type_ids = ids.row(row)
         tokenizer = self.tokenizer(settings.lowercase)
         ids_array = np.asarray(id_list, dtype=np.int64)
         table = self.token_strings
@@ -127,13 +137,14 @@ class Inspector:
             starts=np.full(n, -1, np.int64), ends=np.full(n, -1, np.int64),
             special=special, subword=_subword_by_prefix(self.facts, strings, special),
             unk=ids_array == unk_id if unk_id is not None else np.zeros(n, bool),
-            type_ids=None, segments=segments.astype(np.int64), kept=np.ones(n, bool),
+            type_ids=None if type_ids is None else np.asarray(type_ids, np.int64),
+            segments=segments.astype(np.int64), kept=np.ones(n, bool),
         )
         truncation = Truncation(applied=False, tokens_total=n, tokens_kept=n, tokens_lost=0, cut_char=None)
         inspection = Inspection(
             source=self.source.name, facts=self.facts, settings=settings, input_kind="ids",
             text=", ".join(map(str, id_list)), pair=None, tokens=tokens, truncation=truncation,
-            normalized_text=None,
+            normalized_text=None, attention_mask=None if mask is None else np.asarray(mask, np.int64),
         )
         return diagnostics.attach(self, inspection)
 

@@ -184,6 +184,7 @@ class Inspection:
     normalized_text: str | None
     changes: tuple[CharChange, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    attention_mask: "np.ndarray | None" = None  # pasted ids: the mask pasted beside them
 
     def token(self, i: int) -> Token:
         return self.tokens.row(i)
