@@ -198,7 +198,7 @@ class SharePlot(pg.PlotWidget):
                                                                            style=Qt.PenStyle.DashLine))
         item.addItem(self.marker, ignoreBounds=True)
         item.setYRange(0, 1.0, padding=0.02)
-        self.setMinimumHeight(80)
+        self.setMinimumHeight(110)  # the legend and the layers both readable
         self.values: dict[str, np.ndarray] = {}
 
     def set_share(self, share: dict[str, np.ndarray] | None) -> None:
@@ -266,7 +266,7 @@ class AttentionPlot(RunPlot):
 
         self.heatmap = Heatmap(self, row_title="from (query)", column_title="to (key)",
                                bar_title="attention")
-        self.heatmap.setMinimumSize(240, 160)
+        self.heatmap.setMinimumSize(240, 130)
         self.share_plot = SharePlot(self)
         self.share_plot.setToolTip("Mean share of each token's attention that goes to special tokens, per layer")
         self.overview = OverviewGrid(self)
