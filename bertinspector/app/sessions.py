@@ -21,6 +21,7 @@ AUTOSAVE_DELAY_MS = 2000
 AUTOSAVE_NAME = "autosave" + core_session.SUFFIX
 DATA_DIR_ENV = "BERTINSPECTOR_DATA_DIR"
 HIDDEN_PAIR = "hidden_pair"  # extra: segment B's text while *Sentence pair* is off
+AUDIT = "audit"  # extra: the last audit's request (data, columns, rows, sides), offered again by the dialog
 CODE, CODE_MODE = "code", "code_mode"  # extra: the Code mode's code, and whether that mode was shown
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ def capture(window) -> Session:
         extra[CODE] = pane.buffer("code")
     if pane.mode() == "code":
         extra[CODE_MODE] = True
+    audit = window.audit.session_state()
+    if audit is not None:
+        extra[AUDIT] = audit
     return Session(
         text=pane.buffer("text"),
         pair=pane.editor_b.text() if pane.pair_box.isChecked() else None,
@@ -74,6 +78,7 @@ def restore(window, saved: Session) -> None:
         pane.set_buffer("code", saved.extra[CODE])
     if saved.extra.get(CODE_MODE) is True:
         pane.set_mode("code")
+    window.audit.restore_state(saved.extra.get(AUDIT))
     first = saved.slots[0]
     window.settings_bar.set_settings(first.settings)
     if first.source != window.model_source():

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from bertinspector.core import tokenizer_files
 from bertinspector.core.errors import SourceError, first_line
 from bertinspector.core.sources import read_json
 
+_LOAD_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe: two first loads at once fail
 TOKENIZER_JSON_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
 
 
@@ -19,17 +21,19 @@ def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase
     ``tokenizer.json`` is read, so no code of the model can run. ``lowercase`` "on"/"off" rewrites
     the tokenizer's normalizer, which is what ``do_lower_case=...`` does for BERT tokenizers.
     """
-    import transformers
+    with _LOAD_LOCK:
+        import transformers
 
-    transformers.logging.set_verbosity_error()
+        transformers.logging.set_verbosity_error()
     for name in TOKENIZER_JSON_FILES:  # a file Python cannot read (a 5,000-digit number) is named, not a traceback
         if (folder / name).is_file():
             read_json(folder / name)
     tokenizer_files.check_before_loading(folder)
     try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(
-            str(folder), trust_remote_code=trust_remote_code and not refused_code, local_files_only=True
-        )
+        with _LOAD_LOCK:
+            tokenizer = transformers.AutoTokenizer.from_pretrained(
+                str(folder), trust_remote_code=trust_remote_code and not refused_code, local_files_only=True
+            )
     except Exception as error:
         if refused_code and (folder / "tokenizer.json").is_file():
             tokenizer = _from_tokenizer_json(folder)

@@ -113,6 +113,10 @@ class Stats:
                 entry[2] += int(unknown[i])
                 entry[3] += int(total[i])
 
+    def entry_bars(self) -> dict[str, int]:
+        """Per metric, the value a row needs to enter the full worst list (0 while it has room)."""
+        return {m: entries[-1][0] if len(entries) >= self.k else 0 for m, entries in self.worst.items()}
+
     def merge(self, other: "Stats") -> "Stats":
         """A new :class:`Stats` counting both."""
         k = min(self.k, other.k)

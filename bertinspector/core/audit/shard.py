@@ -49,11 +49,12 @@ def audit_shard(shard: Shard, config: AuditConfig, cancel=None, progress: Callab
         result.bad_rows += batch.bad_rows
         rows, texts, pairs, labels = _valid(batch, result)
         if texts:
-            figures_a = a.measure(texts, pairs, spans=b is not None, previews=config.examples)
+            figures_a = a.measure(texts, pairs, spans=b is not None, previews=config.examples,
+                                  above=result.a.entry_bars())
             result.a.add(rows, figures_a, labels)
             figures_b = changed = None
             if b is not None:
-                figures_b = b.measure(texts, pairs, spans=True, previews=config.examples)
+                figures_b = b.measure(texts, pairs, spans=True, previews=config.examples, above=result.b.entry_bars())
                 result.b.add(rows, figures_b, labels)
                 changed = _count_changed(result, rows, figures_a, figures_b, config.examples)
             if config.per_example:
@@ -65,9 +66,9 @@ def audit_shard(shard: Shard, config: AuditConfig, cancel=None, progress: Callab
 
 def _valid(batch, result: partials.Partial):
     """The batch without texts that hold invalid Unicode (lone surrogates), which are skipped and counted."""
-    keep = [i for i, t in enumerate(batch.texts) if _encodable(t) and (batch.pairs is None or _encodable(batch.pairs[i]))]
-    if len(keep) == len(batch.texts):
+    if _encodable("".join(batch.texts)) and (batch.pairs is None or _encodable("".join(p or "" for p in batch.pairs))):
         return batch.rows, batch.texts, batch.pairs, batch.labels
+    keep = [i for i, t in enumerate(batch.texts) if _encodable(t) and (batch.pairs is None or _encodable(batch.pairs[i]))]
     result.skipped += len(batch.texts) - len(keep)
     pick = lambda values: None if values is None else [values[i] for i in keep]  # noqa: E731
     return batch.rows[keep], pick(batch.texts), pick(batch.pairs), pick(batch.labels)

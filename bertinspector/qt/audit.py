@@ -1,0 +1,238 @@
+"""The dataset audit behind the window's Audit pane: the CLI's engine, driven from a thread, results as signals.
+
+:class:`AuditController` runs :func:`drive` in a Python thread of its own. ``drive`` plans the data, describes
+the sides (which validates the settings as ``tokenizer(...)`` does) and runs :func:`~bertinspector.core.audit.run_local`
+— the pool of spawned worker processes and the shard function the CLI uses — with ``per_example=True``, so
+each merged partial also carries every example's figures. As shards arrive the merged partial so far is
+finalized (at most every :data:`LIVE_S`) and sent with the examples' records; the GUI thread only draws.
+
+Every audit has a generation number; signals of an older audit are dropped. Cancel sets the token, the
+engine stops its workers within a batch (the pool is terminated) and the thread ends; :meth:`shutdown`
+cancels and joins it (bounded), so closing the window mid-audit leaves no process or thread behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from bertinspector.core.audit import (
+    AuditConfig, AuditRequest, Context, DataError, Plan, describe, finalize, plan, run_local,
+)
+from bertinspector.core.audit.partial import EXAMPLE_DTYPE
+from bertinspector.core.audit.readers import Shard, read_batches
+from bertinspector.core.cancel import CancelToken
+from bertinspector.core.errors import BertInspectorError, Cancelled, user_message
+
+log = logging.getLogger(__name__)
+
+LIVE_S = 0.25  # the least time between two live results
+PROGRESS_S = 0.1
+LIVE_SHARDS = 16  # small data is cut into about this many shards, so the pane fills step by step
+MIN_SHARD_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the pane draws: the ``bertinspector.audit/1`` dict so far and every example's record."""
+
+    document: dict
+    records: np.ndarray  # EXAMPLE_DTYPE, in row order
+    plan: Plan
+    final: bool = False
+
+
+def live_shards(shards, rows_total: int) -> list[Shard]:
+    """The plan's shards cut into pieces of at most ``rows/LIVE_SHARDS`` rows (never below
+    :data:`MIN_SHARD_ROWS`), so a small dataset still fills the pane in steps; large ones keep the CLI's shards."""
+    size = max(MIN_SHARD_ROWS, -(-rows_total // LIVE_SHARDS))
+    pieces = []
+    for shard in shards:
+        if shard.rows is not None:
+            for i in range(0, len(shard.rows), size):
+                part = shard.rows[i:i + size]
+                pieces.append(replace(shard, start=part[0], stop=part[-1] + 1, rows=part))
+        else:
+            for start in range(shard.start, shard.stop, size):
+                pieces.append(replace(shard, start=start, stop=min(start + size, shard.stop)))
+    return pieces
+
+
+def records_of(partial) -> np.ndarray:
+    if not partial.examples:
+        return np.zeros(0, EXAMPLE_DTYPE)
+    records = np.concatenate(partial.examples)
+    if len(records) > 1 and not (np.diff(records["row"]) > 0).all():  # shards finish in any order
+        records = records[np.argsort(records["row"], kind="stable")]
+    return records
+
+
+def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progress, emit_snapshot) -> Snapshot:
+    """One audit as the CLI runs it, sending progress ``(done, total)`` and live :class:`Snapshot` s."""
+    started = time.perf_counter()
+    options = dict(split=request.split, limit=request.limit, sample=request.sample, seed=request.seed,
+                   skip_bad_rows=request.skip_bad_rows, workdir=workdir, shard_rows=request.shard_rows)
+    plan_a = plan(list(request.data), request.columns, **options)
+    plan_b = None
+    if request.against:
+        columns_b = replace(plan_a.columns, text=request.against_column or plan_a.columns.text, pair=None, label=None)
+        plan_b = plan(list(request.against), columns_b, **options)
+    cancel.check()
+    paired = plan_a.columns.pair is not None
+    context = Context(a=describe(request.a, paired), plan=plan_a, against_plan=plan_b)
+    if request.b is not None:
+        context.b = describe(request.b, paired)
+    cancel.check()
+    config = AuditConfig(a=request.a, b=request.b, examples=request.examples, batch_size=request.batch_size,
+                         skip_bad_rows=request.skip_bad_rows, per_example=True)
+    total = plan_a.rows + (plan_b.rows if plan_b else 0)
+    state = {"offset": 0, "progress": 0.0, "live": 0.0}
+
+    def progress(done: int, _total: int) -> None:
+        now = time.monotonic()
+        if now - state["progress"] >= PROGRESS_S or state["offset"] + done >= total:
+            state["progress"] = now
+            emit_progress(state["offset"] + done, total)
+
+    def on_partial(merged) -> None:
+        now = time.monotonic()
+        if now - state["live"] >= LIVE_S:
+            state["live"] = now
+            emit_snapshot(Snapshot(finalize(merged, context), records_of(merged), plan_a))
+
+    shards = live_shards(plan_a.shards, plan_a.rows)
+    result = run_local(shards, config, workers=request.workers, progress=progress, cancel=cancel, on_partial=on_partial)
+    if result.a.examples == 0:
+        raise DataError(f"{', '.join(plan_a.sources)}: no text to audit in column {plan_a.columns.text!r}: "
+                        f"{result.rows_read} row(s) read, {result.skipped} null or not a string, {result.bad_rows} malformed")
+    against = None
+    if plan_b is not None:
+        state["offset"] = plan_a.rows
+        against = run_local(live_shards(plan_b.shards, plan_b.rows), replace(config, b=None, per_example=False),
+                            workers=request.workers, progress=progress, cancel=cancel)
+    seconds = time.perf_counter() - started
+    examples = result.a.examples + (against.a.examples if against else 0)
+    context.timing = {"seconds": seconds, "examples_per_s": examples / seconds if seconds else 0.0,
+                      "engine": "local", "workers": request.workers or 0}
+    return Snapshot(finalize(result, context, against), records_of(result), plan_a, final=True)
+
+
+def read_example(planned: Plan, row: int) -> tuple[str, str | None, str | None]:
+    """(text, pair, label) of one global row of a planned dataset, read from its file now."""
+    for shard in planned.shards:
+        lo = shard.row_base + shard.start
+        if lo <= row < shard.row_base + shard.stop:
+            local = row - shard.row_base
+            one = replace(shard, start=local, stop=local + 1, rows=(local,))
+            for batch in read_batches(one, 1, skip_bad_rows=True):
+                hit = np.flatnonzero(batch.rows == row)
+                if len(hit):
+                    i = int(hit[0])
+                    return (batch.texts[i], batch.pairs[i] if batch.pairs is not None else None,
+                            batch.labels[i] if batch.labels is not None else None)
+            break
+    raise DataError(f"row {row} is no longer in {', '.join(planned.sources)} (the file changed since the audit)")
+
+
+class AuditController(QObject):
+    """Starts, cancels and ends audits; emits what the newest one finds (older ones are dropped)."""
+
+    started = Signal(int)  # generation
+    progressed = Signal(int, int, int, float)  # generation, rows done, rows total, seconds since the start
+    snapshot = Signal(int, object)  # generation, Snapshot (live or final)
+    failed = Signal(int, str)  # generation, one-line message
+    cancelled = Signal(int)
+    _relay = Signal(str, int, object)  # kind, generation, payload: from the audit thread to the GUI thread
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.generation = 0
+        self._thread: threading.Thread | None = None
+        self._cancel: CancelToken | None = None
+        self._workdir: str | None = None
+        self._started = 0.0
+        self.request: AuditRequest | None = None
+        self._relay.connect(self._on_relay)
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, request: AuditRequest) -> int:
+        """Cancel any running audit and start ``request``; returns its generation."""
+        self.cancel()
+        self._join(5.0)
+        self._drop_workdir()
+        self.generation += 1
+        generation = self.generation
+        self.request = request
+        cancel = self._cancel = CancelToken()
+        workdir = self._workdir = tempfile.mkdtemp(prefix="bertinspector-audit-")
+        self._started = time.monotonic()
+        relay = self._relay
+
+        def work() -> None:
+            try:
+                final = drive(request, cancel, workdir,
+                              lambda done, total: relay.emit("progress", generation, (done, total)),
+                              lambda snap: relay.emit("snapshot", generation, snap))
+            except Cancelled:
+                relay.emit("cancelled", generation, None)
+            except BaseException as error:  # noqa: BLE001 - one line for the banner, never a traceback
+                if not isinstance(error, BertInspectorError):
+                    log.error("the audit failed", exc_info=True)
+                relay.emit("failed", generation, user_message(error, " in the audit"))
+            else:
+                relay.emit("snapshot", generation, final)
+
+        self._thread = threading.Thread(target=work, name=f"audit-{generation}", daemon=True)
+        self._thread.start()
+        self.started.emit(generation)
+        return generation
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def shutdown(self, timeout_s: float = 5.0) -> bool:
+        """Cancel and wait (bounded) for the audit thread, whose engine terminates its worker processes."""
+        self.generation += 1  # nothing of the running audit is shown any more
+        self.cancel()
+        ended = self._join(timeout_s)
+        self._drop_workdir()
+        return ended
+
+    def _join(self, timeout_s: float) -> bool:
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout_s)
+        if thread.is_alive():
+            log.warning("the audit thread is still running after %.1f s", timeout_s)
+            return False
+        self._thread = None
+        return True
+
+    def _drop_workdir(self) -> None:
+        if self._workdir is not None and not self.busy():
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def _on_relay(self, kind: str, generation: int, payload) -> None:
+        if generation != self.generation:
+            return  # a late result of an audit that was replaced or cancelled
+        if kind == "progress":
+            done, total = payload
+            self.progressed.emit(generation, done, total, time.monotonic() - self._started)
+        elif kind == "snapshot":
+            self.snapshot.emit(generation, payload)
+        elif kind == "failed":
+            self.failed.emit(generation, payload)
+        else:
+            self.cancelled.emit(generation)
