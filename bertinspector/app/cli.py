@@ -41,7 +41,7 @@ def non_negative_int(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="bertinspector", description="See exactly what a BERT-family model receives from your text, and why it will fail.")
     parser.add_argument("--version", action="version", version=f"bertinspector {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{gui,inspect,compare}")
+    commands = parser.add_subparsers(dest="command", metavar="{gui,inspect,compare,lint,audit}")
 
     gui = commands.add_parser("gui", help="open the desktop app (the default command)", description="Open the desktop app.")
     gui.add_argument("path", nargs="?", metavar="FILE", help="open a text file, a model folder or a session (.bertinspector.json)")
