@@ -59,7 +59,7 @@ def check(function: Check) -> Check:
 
 def finding(code: str, message: str, *, tokens=(), spans=(), fix: str | None = None) -> Diagnostic:
     """A diagnostic; each span is ``(start, end)`` in the text or ``(start, end, segment)``."""
-    spans = [tuple(int(v) for v in span) for span in spans]
+    spans = [tuple(map(int, span)) for span in spans]
     return Diagnostic(
         code=code, severity=CODES[code], message=message,
         tokens=_positions(tokens), spans=tuple(span[:2] for span in spans),
@@ -450,7 +450,7 @@ def characters_dropped(inspector, inspection):
         # characters no token covers, and those the normalizer deleted (or turned into a space) even
         # where a token's offsets span them (inside a word that became unknown)
         deleted = [(c.start, c.end) for c in inspection.changes if c.kind == "deleted" and c.segment == segment]
-        for start, end in _merged(dropped_runs(text, tokens.starts[mine], tokens.ends[mine]) + deleted):
+        for start, end in dropped_spans(text, tokens.starts[mine], tokens.ends[mine], deleted):
             spans.append((start, end, segment))
             chars.extend(text[start:end])
     if not spans:
@@ -463,6 +463,12 @@ def characters_dropped(inspector, inspection):
         spans=spans,
         fix="import unicodedata; text = ''.join(c for c in text if unicodedata.category(c) not in ('Cc', 'Cf', 'Co', 'Cs') and c != '\\ufffd')  # clean the text yourself",
     )
+
+
+def dropped_spans(text: str, starts: np.ndarray, ends: np.ndarray, deleted) -> list[tuple[int, int]]:
+    """The characters-dropped runs of one text: what no token covers (``starts``/``ends``: the tokens of this
+    text; accents aside) and what the normalizer deleted (``deleted``: its runs), merged in text order."""
+    return _merged(dropped_runs(text, starts, ends) + list(deleted))
 
 
 def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -499,18 +505,19 @@ def _uncovered(text: str, starts: np.ndarray, ends: np.ndarray) -> list[tuple[in
     # the common gap, one space between two words, is dropped without looking at it in Python
     codepoints = np.frombuffer(text.encode("utf-32-le"), np.uint32)
     single_blank = (gap_ends - gap_starts == 1) & np.isin(codepoints[np.minimum(gap_starts, len(text) - 1)], _WHITESPACE)
+    gap_starts, gap_ends = gap_starts[~single_blank], gap_ends[~single_blank]
+    lengths = gap_ends - gap_starts
+    # every character of the remaining gaps, and the non-blank ones among them, in runs
+    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+    positions = np.repeat(gap_starts - firsts, lengths) + np.arange(int(lengths.sum()))
+    missing = positions[~np.isin(codepoints[positions], _WHITESPACE)]
     del codepoints
-    runs = []
-    for start, end in zip(gap_starts[~single_blank].tolist(), gap_ends[~single_blank].tolist()):
-        run_start = None
-        for i in range(start, end + 1):
-            missing = i < end and not text[i].isspace()
-            if missing and run_start is None:
-                run_start = i
-            elif not missing and run_start is not None:
-                runs.append((run_start, i))
-                run_start = None
-    return runs
+    if not len(missing):
+        return []
+    breaks = np.flatnonzero(np.diff(missing) != 1) + 1
+    run_starts = missing[np.concatenate(([0], breaks))]
+    run_ends = missing[np.concatenate((breaks - 1, [len(missing) - 1]))] + 1
+    return list(zip(run_starts.tolist(), run_ends.tolist()))
 
 
 _WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
@@ -704,7 +711,20 @@ def tokenizer_config_missing(inspector, inspection):
 @check
 def weights_newly_initialized(inspector, inspection):
     report = inspector.weight_report
-    if report is None or not report.missing_keys:
+    fix = (f"from transformers import AutoModel; model = AutoModel.from_pretrained({src_literal(inspector)})  "
+           "# the base model the checkpoint holds, or fine-tune the head first")
+    if report is None:  # weights not loaded: the safetensors header says whether the head was saved
+        if inspector.facts.missing_head is not None:
+            architecture, modules = inspector.facts.missing_head
+            yield finding(
+                "weights-newly-initialized",
+                f"config.json declares {architecture} but the checkpoint holds no weights of its head "
+                f"({', '.join(m + '.*' for m in modules[:4])}): loading it initialises the head at random, its "
+                f"outputs are noise until fine-tuned (--load-weights names every weight)",
+                fix=fix,
+            )
+        return
+    if not report.missing_keys:
         return
     listed = ", ".join(report.missing_keys[:MAX_LISTED])
     more = f" and {len(report.missing_keys) - MAX_LISTED} more" if len(report.missing_keys) > MAX_LISTED else ""
@@ -712,7 +732,7 @@ def weights_newly_initialized(inspector, inspection):
         "weights-newly-initialized",
         f"loading {report.model_class} initialised {len(report.missing_keys)} weight(s) at random "
         f"(missing from the checkpoint): {listed}{more}; its outputs are noise until fine-tuned",
-        fix=f"from transformers import AutoModel; model = AutoModel.from_pretrained({src_literal(inspector)})  # the base model the checkpoint holds, or fine-tune the head first",
+        fix=fix,
     )
 
 

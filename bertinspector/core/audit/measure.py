@@ -145,13 +145,20 @@ class Measurer:
             out.append(np.bincount(example[hit], minlength=n) > 0 if hit.any() else np.zeros(n, bool))
         return tuple(out)
 
+    def _deleted_runs(self, text: str) -> list[tuple[int, int]]:
+        """Runs of characters the normalizer deletes (as :func:`normalization.changes` finds them)."""
+        codepoints = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+        deleted = (self._flags[codepoints] & _DELETED) != 0
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], deleted.astype(np.int8), [0]))))
+        return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
     # -- one batch -------------------------------------------------------------------------------
 
     def measure(self, texts: list[str], pairs: list[str | None] | None = None, *, spans: bool = False,
-                previews: int = 0) -> Figures:
+                previews: int = 0, above: dict[str, int] | None = None) -> Figures:
         """Figures of the examples ``texts`` (with ``pairs``); ``spans`` keeps each example's kept and
         unknown token spans (for comparing with another side); ``previews``: how many of the worst rows
-        per metric get a preview."""
+        per metric get a preview, of those whose value reaches ``above[metric]`` (the worst lists' entry bar)."""
         if pairs is not None:
             pairs = [p if p else None for p in pairs]  # tokenizer(text, "") encodes the text alone
             if not any(p is not None for p in pairs):
@@ -203,44 +210,53 @@ class Measurer:
         if pairs is not None:
             self._pair_codes(encodings, pairs, codes, n)
 
-        offsets: dict[int, list] = {}
+        drop_candidates = np.ones(n, bool) if not self.covers_all else (deleted | pair_deleted)
+        search = self.special_pattern.search
+        literal = np.fromiter((search(t) is not None for t in texts), np.bool_, n)
+        if pairs is not None:
+            literal |= np.fromiter((p is not None and search(p) is not None for p in pairs), np.bool_, n)
+        flat = _Flat(encodings, np.flatnonzero((unknown > 0) | drop_candidates | literal), total, firsts, pairs is not None)
+        local_special = special[flat.global_index]
 
-        def offsets_of(i: int):
-            if i not in offsets:
-                e = encodings[i]
-                offsets[i] = (e.offsets, e.sequence_ids, e.special_tokens_mask)
-            return offsets[i]
+        def segment_tokens(i: int, segment: int):
+            a, b = flat.span(i)
+            mine = flat.seq[a:b] == segment
+            return mine, a, b
 
-        unknown_texts, word_too_long = Counter(), np.zeros(n, bool)
+        unknown_texts = Counter()
+        unk_local = np.flatnonzero(unk[flat.global_index])
+        starts, ends = flat.starts[unk_local], flat.ends[unk_local]
+        for i, start, end, segment in zip(flat.example[unk_local].tolist(), starts.tolist(), ends.tolist(),
+                                          flat.seq[unk_local].tolist()):
+            if end > start:
+                unknown_texts[(texts[i] if segment != 1 else pairs[i])[start:end]] += 1
         max_chars = self.facts.max_input_chars_per_word
-        for i in np.flatnonzero(unknown).tolist():
-            offs, seqs, _ = offsets_of(i)
-            base = int(firsts[i])
-            for j in np.flatnonzero(unk[base:base + int(total[i])]).tolist():
-                start, end = offs[j]
-                if end > start:
-                    source = texts[i] if seqs[j] != 1 else pairs[i]
-                    unknown_texts[source[start:end]] += 1
-                    if max_chars is not None and end - start > max_chars:
-                        word_too_long[i] = True
-        codes["word-too-long"] = word_too_long
+        too_long = flat.example[unk_local[(ends - starts) > max_chars]] if max_chars is not None else []
+        codes["word-too-long"] = np.bincount(np.asarray(too_long, np.int64), minlength=n) > 0
 
         dropped, dropped_chars = np.zeros(n, np.int64), Counter()
-        candidates = np.ones(n, bool) if not self.covers_all else (deleted | pair_deleted)
-        for i in np.flatnonzero(candidates).tolist():
-            offs, seqs, specials = offsets_of(i)
+        for i in np.flatnonzero(drop_candidates).tolist():
             for segment, text in ((0, texts[i]), (1, pairs[i] if pairs is not None else None)):
-                if not text:
-                    continue
-                mine = [o for o, s, sp in zip(offs, seqs, specials) if s == segment and not sp]
-                starts = np.fromiter((o[0] for o in mine), np.int64, len(mine))
-                ends = np.fromiter((o[1] for o in mine), np.int64, len(mine))
-                for start, end in diagnostics.dropped_runs(text, starts, ends):
-                    dropped[i] += end - start
-                    dropped_chars.update(text[start:end])
+                if text:
+                    mine, a, b = segment_tokens(i, segment)
+                    mine &= ~local_special[a:b]
+                    for start, end in diagnostics.dropped_spans(text, flat.starts[a:b][mine], flat.ends[a:b][mine],
+                                                                self._deleted_runs(text)):
+                        dropped[i] += end - start
+                        dropped_chars.update(text[start:end])
         codes["characters-dropped"] = dropped > 0
-        codes["special-token-text-not-special"] = self._special_text(texts, pairs, lambda i: (
-            offsets_of(i)[0], offsets_of(i)[1], encodings[i].ids))
+
+        special_ids = self.tokenizer.all_special_ids
+        literal_hits = np.zeros(n, bool)
+        for i in np.flatnonzero(literal).tolist():
+            for segment, text in ((0, texts[i]), (1, pairs[i] if pairs is not None else None)):
+                matches = list(self.special_pattern.finditer(text)) if text else []
+                if matches:
+                    mine, a, b = segment_tokens(i, segment)
+                    ids_here = ids[flat.global_index[a:b]][mine]
+                    if diagnostics.literal_specials(matches, flat.starts[a:b][mine], flat.ends[a:b][mine], ids_here, special_ids):
+                        literal_hits[i] = True
+        codes["special-token-text-not-special"] = literal_hits
 
         figures = Figures(
             total=total, kept=kept, unknown=unknown, dropped=dropped, codes=codes, unknown_texts=unknown_texts,
@@ -248,7 +264,7 @@ class Measurer:
             previews={},
         )
         if previews:
-            self._previews(figures, texts, pairs, inputs, encodings, firsts, unk, previews)
+            self._previews(figures, texts, inputs, encodings, firsts, unk, previews, above or {})
         if spans:
             figures.kept_spans, figures.unknown_spans = self._spans(inputs, encodings, firsts, unk, pairs is not None)
         return figures
@@ -303,33 +319,13 @@ class Measurer:
             any_one = np.bincount(example[type_ids > 0], minlength=n) > 0
             codes["pair-segments-missing"] = np.asarray([p is not None for p in pairs]) & ~any_one
 
-    def _special_text(self, texts, pairs, offsets_of) -> np.ndarray:
-        """Examples holding a special token's text that did not become the special token (the regex finds
-        the rare candidates; the check is the inspector's own, on their offsets and ids)."""
-        finditer = self.special_pattern.finditer
-        special_ids = self.tokenizer.all_special_ids
-        hits = np.zeros(len(texts), bool)
-        for i, text in enumerate(texts):
-            segments = ((0, text), (1, pairs[i] if pairs is not None else None))
-            for segment, value in segments:
-                matches = list(finditer(value)) if value else []
-                if not matches:
-                    continue
-                offs, seqs, ids = offsets_of(i)
-                mine = [j for j, s in enumerate(seqs) if s == segment]
-                starts = np.fromiter((offs[j][0] for j in mine), np.int64, len(mine))
-                ends = np.fromiter((offs[j][1] for j in mine), np.int64, len(mine))
-                if diagnostics.literal_specials(matches, starts, ends, np.asarray([ids[j] for j in mine], np.int64), special_ids):
-                    hits[i] = True
-                    break
-        return hits
-
-    def _previews(self, figures: Figures, texts, pairs, inputs, encodings, firsts, unk, k: int) -> None:
+    def _previews(self, figures: Figures, texts, inputs, encodings, firsts, unk, k: int, above: dict) -> None:
         values = {"tokens_lost": figures.total - figures.kept, "unknown": figures.unknown, "tokens_total": figures.total}
         chosen = set()
         for metric, value in values.items():
+            bar = max(1, above.get(metric, 0))
             order = np.argsort(-value, kind="stable")[:k]
-            chosen.update(int(i) for i in order if value[i] > 0)
+            chosen.update(int(i) for i in order if value[i] >= bar)
         if not chosen:
             return
         chosen = sorted(chosen)
@@ -368,6 +364,31 @@ class Measurer:
             base = int(firsts[i])
             unknown_spans.append(_text_spans(full, unk[base:base + len(full)], swap))
         return kept_spans, unknown_spans
+
+
+class _Flat:
+    """Offsets and segments of some encodings of a batch, flattened into numpy arrays in one pass."""
+
+    def __init__(self, encodings, chosen: np.ndarray, total: np.ndarray, firsts: np.ndarray, paired: bool):
+        chain = itertools.chain.from_iterable
+        sizes = total[chosen]
+        count = int(sizes.sum())
+        local_firsts = np.cumsum(sizes) - sizes
+        self._first = dict(zip(chosen.tolist(), zip(local_firsts.tolist(), (local_firsts + sizes).tolist())))
+        offsets = np.fromiter(chain(chain(encodings[i].offsets for i in chosen.tolist())), np.int64, 2 * count)
+        self.starts, self.ends = offsets[0::2], offsets[1::2]
+        self.example = np.repeat(chosen, sizes)
+        self.global_index = np.repeat(firsts[chosen] - local_firsts, sizes) + np.arange(count)
+        if paired:
+            seq = np.array(list(chain(encodings[i].sequence_ids for i in chosen.tolist())), dtype=np.float64)
+            self.seq = np.where(np.isnan(seq), -1, seq).astype(np.int64)
+        else:
+            self.seq = np.zeros(count, np.int64)
+            special = np.fromiter(chain(encodings[i].special_tokens_mask for i in chosen.tolist()), np.bool_, count)
+            self.seq[special] = -1
+
+    def span(self, i: int) -> tuple[int, int]:
+        return self._first[i]
 
 
 def _text_spans(encoding, mask, swap: bool) -> np.ndarray:
