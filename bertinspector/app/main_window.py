@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
         self.pair_action.toggled.connect(self.text_pane.pair_box.setChecked)
         self.text_pane.pair_box.toggled.connect(self.pair_action.setChecked)
         self.ids_mode_action = self._action("Paste Token I&ds", "Ctrl+Shift+I", None, checkable=True)
-        self.ids_mode_action.toggled.connect(lambda on: self.text_pane.set_mode("ids" if on else "text"))
+        self.ids_mode_action.toggled.connect(self._on_ids_mode_action)
         self.text_pane.modeChanged.connect(lambda mode: self.ids_mode_action.setChecked(mode == "ids"))
         for action in (self.show_ids_action, self.normalized_action, self.pair_action, self.ids_mode_action):
             view_menu.addAction(action)
@@ -356,6 +356,13 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About BERT Inspector", None, self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)
+
+    def _on_ids_mode_action(self, on: bool) -> None:
+        """The Ids action on: the Ids mode; off: back to Text, unless another mode (Code) took over."""
+        if on:
+            self.text_pane.set_mode("ids")
+        elif self.text_pane.mode() == "ids":
+            self.text_pane.set_mode("text")
 
     def _action(self, text: str, shortcut, slot, checkable: bool = False) -> QAction:
         action = QAction(text, self)

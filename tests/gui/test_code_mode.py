@@ -129,3 +129,11 @@ def test_a_large_paste_is_linted_off_the_gui_thread(qtbot, bert_window):
         pane.set_code(code)
         assert pane.runner.is_busy("lint") and pane.summary.text() == "Checking the code…"
     assert linted.args[0] is pane.report and pane.report.codes() == ["no-truncation"] * (LARGE_CODE // len(block) + 1)
+
+
+def test_the_code_mode_is_reached_from_the_ids_mode(qtbot, bert_window):
+    pane = bert_window.text_pane
+    pane.set_mode("ids")
+    pane.code_button.click()
+    assert pane.mode() == "code" and not bert_window.ids_mode_action.isChecked()
+    assert pane.inspected_mode() == "text"
