@@ -8,8 +8,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from bertinspector.app.cli import main
 
 ARTICLE_3 = textwrap.dedent("""\

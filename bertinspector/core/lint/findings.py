@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 LINT_SCHEMA = "bertinspector.lint/1"
 
@@ -91,7 +91,6 @@ class LintReport:
     call_settings: tuple[CallSettings, ...] = ()
     """The settings of each tokenizer call, in the order of the code."""
     inspection: "object" = None  # core.model.Inspection of --text, when asked for
-    notes: tuple[str, ...] = field(default=())
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]

@@ -70,7 +70,6 @@ class Value:
     origin: Site | None = None
     tensor: bool = False
     literal: object = None  # CONST: the value; KWARGS: {name: ast.expr}; FUNCTION: the def
-    holder: ast.expr | None = None  # FIELD: the encoding expression it was read from
     name: str | None = None  # FIELD: the key ("input_ids"…)
     text: ast.expr | None = None  # WORDS: the text that was split; PAIR: (left, right) parts
     many: bool = False  # a list of such values
@@ -299,7 +298,7 @@ class Flow:
                 return self.lookup(name, env)
             base = self.value(node.value, env)
             if base is not None and base.kind == ENCODING:
-                return Value(FIELD, base.origin, base.tensor, holder=node.value, name=node.attr)
+                return Value(FIELD, base.origin, base.tensor, name=node.attr)
             return self.lookup(name, env) if name is not None else None
         if isinstance(node, ast.Call):
             return self.call(node, env)
@@ -310,7 +309,7 @@ class Flow:
                 return None
             key = node.slice.value if isinstance(node.slice, ast.Constant) else None
             if base.kind == ENCODING and isinstance(key, str):
-                return Value(FIELD, base.origin, base.tensor, holder=node.value, name=key)
+                return Value(FIELD, base.origin, base.tensor, name=key)
             if base.kind in (IDS, FIELD, WORDS, TOKENS):
                 return base
             if base.many:
