@@ -148,3 +148,16 @@ def test_linting_imports_neither_torch_nor_transformers(tmp_path):
             "sys.stderr.write(repr(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'PySide6'))))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stderr.strip() == "[]" and json.loads(result.stdout)["findings"]
+
+
+def test_a_notebook_file_gives_cell_and_line(tmp_path, capsys):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# notes"]},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+              "source": ["%pip install transformers\n", "ids = tokenizer.encode(text)\n", "out = model(**ids)\n"]}]
+    path = tmp_path / "explore.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}), encoding="utf-8")
+    code, out, _ = run_cli(capsys, "lint", str(path))
+    assert code == 1 and f"{path}:cell 2:2:7: ✖ error encode-into-model" in out
+    code, out, _ = run_cli(capsys, "lint", str(path), "--format", "json")
+    finding = json.loads(out)["findings"][0]
+    assert (finding["cell"], finding["line"], finding["code"]) == (2, 2, "encode-into-model")
