@@ -1,6 +1,10 @@
 """GUI speed figures (issue 3), printed as JSON. Not a test: run it by hand or in CI and read it.
 
-    python benchmarks/bench_gui.py [--model default] [--runs 3] [--keystrokes 30]
+    python benchmarks/bench_gui.py [--model default|FOLDER] [--runs 3] [--keystrokes 30]
+
+``--model`` takes any source ``bertinspector`` opens: a RoBERTa- or XLM-R-style folder shows what the
+readable labels of byte-level and SentencePiece pieces (``core.readable``, ``readable_p50_ms``: computed
+afresh, uncached, beside ``inspect_p50_ms``) add to the keystroke path.
 
 1. keystroke -> token view repainted (p50/p95), for a 10,000- and a 100,000-character text on the
    model: a character is inserted into the editor, the debounce is flushed at once (the ~150 ms
@@ -43,6 +47,7 @@ import random
 import numpy as np
 from bertinspector.app.application import make_application
 from bertinspector.app.main_window import MainWindow
+from bertinspector.core import readable as readable_module
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QTextCursor
 
@@ -75,7 +80,7 @@ for size in SIZES:
     window.text_pane.flush()
     insp = wait_for(window.inspectionApplied)[0]
     editor = window.text_pane.editor_a
-    times, inspect_ms = [], []
+    times, inspect_ms, readable_ms = [], [], []
     for _ in range(COUNT):
         cursor = QTextCursor(editor.document())
         cursor.setPosition(rng.randrange(0, editor.document().characterCount() - 1))
@@ -86,12 +91,16 @@ for size in SIZES:
         window.token_view.viewport().repaint()      # the token view has painted the new tokens
         times.append((time.perf_counter() - started) * 1000)
         inspect_ms.append(window.inspect_seconds * 1000)
+        started = time.perf_counter()
+        readable_module._readable(insp, len(insp.tokens))  # what the view pays for readable labels, uncached
+        readable_ms.append((time.perf_counter() - started) * 1000)
     report[str(size)] = {
         "tokens": len(insp.tokens),
         "p50_ms": round(float(np.percentile(times, 50)), 1),
         "p95_ms": round(float(np.percentile(times, 95)), 1),
         "max_ms": round(max(times), 1),
         "inspect_p50_ms": round(float(np.percentile(inspect_ms, 50)), 1),
+        "readable_p50_ms": round(float(np.percentile(readable_ms, 50)), 2),
         "n": len(times),
     }
 window.shutdown(5000)
