@@ -62,6 +62,11 @@ def test_a_long_model_path_in_the_status_bar_is_elided(qtbot, make_window, model
     assert window.status_model.toolTip() == str(folder)
     assert "…" in window.status_model.text()
     assert_fits(window, "long model path")
+    with qtbot.waitSignal(window.compare.comparisonApplied, timeout=LOAD_TIMEOUT_MS):
+        window.compare.show()
+    with qtbot.waitSignal(window.compare.comparisonApplied, timeout=LOAD_TIMEOUT_MS):
+        window.compare.load_model_b(str(folder))
+    assert_fits(window, "long model path in slot B")
 
 
 def test_a_restored_geometry_is_clamped_to_the_screen(qtbot, make_window):
