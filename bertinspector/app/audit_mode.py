@@ -144,6 +144,8 @@ class AuditMode(QObject):
 
     # -- results ----------------------------------------------------------------------------------
     def _on_snapshot(self, _generation: int, snapshot) -> None:
+        if snapshot.document["data"]["examples"] == 0:
+            return  # nothing measured yet (a column of non-strings may never be): the pane keeps what it had
         self.pane.set_snapshot(snapshot)
         if snapshot.final:
             self.window.statusBar().showMessage("Audit finished", 4000)

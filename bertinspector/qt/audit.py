@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 LIVE_S = 0.25  # the least time between two live results
 PROGRESS_S = 0.1
 LIVE_SHARDS = 16  # small data is cut into about this many shards, so the pane fills step by step
-MIN_SHARD_ROWS = 1000
+MIN_SHARD_ROWS = 250
 
 
 @dataclass(frozen=True)

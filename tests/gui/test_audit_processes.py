@@ -1,0 +1,54 @@
+"""The window's audit in worker processes (as by default): Cancel stops it and closing the window mid-audit
+ends it, each leaving no process or thread behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from audit_reviews import write_reviews
+from bertinspector.core.audit import AuditRequest, Columns, Side
+from bertinspector.core.model import Settings
+from guihelpers import load
+
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def reviews(tmp_path_factory):
+    return write_reviews(tmp_path_factory.mktemp("audit") / "reviews.jsonl", 20_000, seed=5)
+
+
+def started(qtbot, make_window, tiny_bert, reviews):
+    window = make_window(persist=False)
+    load(qtbot, window, tiny_bert, text="hello")
+    request = AuditRequest(a=Side(str(tiny_bert), Settings(max_length=128)), data=(str(reviews),),
+                           columns=Columns(text="text"), workers=2)
+    with qtbot.waitSignal(window.audit.controller.progressed, timeout=TIMEOUT_MS):  # the workers are reading
+        window.audit.start(request)
+    assert window.audit.pane.running() and multiprocessing.active_children()
+    return window
+
+
+def assert_nothing_left(qtbot, window):
+    qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=10_000)
+    assert not window.audit.controller.busy()
+
+
+def test_cancel_stops_the_workers_and_keeps_the_rows_read(qtbot, make_window, tiny_bert, reviews):
+    window = started(qtbot, make_window, tiny_bert, reviews)
+    with qtbot.waitSignal(window.audit.controller.cancelled, timeout=10_000):
+        window.audit.pane.cancel_button.click()
+    assert_nothing_left(qtbot, window)
+    pane = window.audit.pane
+    assert not pane.running() and pane.rate.text().startswith("cancelled")
+    assert pane.document is None or pane.document["data"]["examples"] < 20_000
+
+
+def test_closing_the_window_mid_audit_leaves_no_process_or_thread(qtbot, make_window, tiny_bert, reviews):
+    window = started(qtbot, make_window, tiny_bert, reviews)
+    thread = window.audit.controller._thread
+    window.close()
+    assert not thread.is_alive()
+    assert_nothing_left(qtbot, window)
