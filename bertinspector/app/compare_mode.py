@@ -59,6 +59,7 @@ class CompareMode(QObject):
         self.view.runRequested.connect(self.run)
         self.dock.visibilityChanged.connect(self._on_visibility)
         window.inspectionApplied.connect(self._on_inspection_a)
+        window.inspectionFailed.connect(lambda _message: self._clear())  # A's input cannot be read: nothing to compare
         window.modelLoaded.connect(lambda _src: self.refresh())
         window.runner.finished.connect(self._on_finished)
         window.runner.failed.connect(self._on_failed)
@@ -159,6 +160,11 @@ class CompareMode(QObject):
             self.window.statusBar().showMessage(f"Slot B: {message}", 6000)
         elif kind == "compare_run":
             self.view.set_run_error(message)
+
+    def _clear(self) -> None:
+        self.view.setInspectionA(None)
+        self.view.setComparison(None)
+        self._mark_cuts(None)
 
     def _mark_cuts(self, comparison) -> None:
         """B's cut point in the text pane, beside A's own."""

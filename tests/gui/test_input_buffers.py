@@ -113,9 +113,11 @@ def test_invalid_ids_clear_the_views_and_say_what_is_wrong(qtbot, bert_window):
         pane.flush()
 
     pane.set_mode("ids")
-    insp = wait_inspection(qtbot, window, lambda: paste(f"{hello}, {hello}"))
+    with qtbot.waitSignal(window.compare.comparisonApplied, timeout=LOAD_TIMEOUT_MS):
+        window.compare.show()
+        insp = wait_inspection(qtbot, window, lambda: paste(f"{hello}, {hello}"))
     assert window.diagnostics.card("missing-special-tokens") is not None
-    assert window.token_view.inspection() is insp
+    assert window.token_view.inspection() is insp and window.compare.view.comparison() is not None
     with qtbot.waitSignal(window.inspectionFailed, timeout=LOAD_TIMEOUT_MS) as failed:
         paste("1, two, -3")
     assert "two" in failed.args[0]
@@ -125,4 +127,5 @@ def test_invalid_ids_clear_the_views_and_say_what_is_wrong(qtbot, bert_window):
     assert window.facts_card.flagged_rows() == {}
     assert window.input_banner.isVisible() and window.input_banner.text() == failed.args[0]
     assert window.status_tokens.text() == ""
+    assert window.compare.view.comparison() is None  # compare shows nothing of the previous input either
     assert pane.text() == "1, two, -3"
