@@ -140,11 +140,13 @@ def test_the_code_mode_is_reached_from_the_ids_mode(qtbot, bert_window):
 
 
 def test_code_pasted_in_the_window_is_never_run(qtbot, bert_window, tmp_path):
-    mark = tmp_path / "ran.txt"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    mark = marks / "ran.txt"
     code = (f"import pathlib, os\npathlib.Path({str(mark)!r}).write_text('ran')\nos.system('touch {mark}.shell')\n"
             "ids = tokenizer.encode(text)\nout = model(**ids)\n")
     paste_code(bert_window, code)
     pane = bert_window.text_pane.code_pane
     pane.use_button.click()
     assert pane.report.codes() == ["encode-into-model"]
-    assert list(tmp_path.iterdir()) == []
+    assert list(marks.iterdir()) == []
