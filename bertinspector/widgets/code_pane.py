@@ -135,9 +135,6 @@ class CodePane(QWidget):
         self.editor.set_text(code)
         self.lint_now()
 
-    def is_pending(self) -> bool:
-        return self._debounce.isActive()
-
     def selected_finding(self):
         item = self.findings.currentItem()
         return item.data(FINDING_ROLE) if item is not None else None
@@ -181,6 +178,7 @@ class CodePane(QWidget):
 
     def _show(self, report: LintReport | None, error: str | None = None) -> None:
         self.report = report
+        self.set_applied(None)  # it spoke of the code before this one
         with QSignalBlocker(self.findings):
             self.findings.clear()
             for finding in report.findings if report else ():
