@@ -8,6 +8,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bertinspector.core import heads
 from bertinspector.core.errors import SourceError
 from bertinspector.core.sources import ModelSource, read_json, shown
 
@@ -77,6 +78,7 @@ class ModelFacts:
     normalizer: str | None = None
     pre_tokenizer: str | None = None
     tokenizer_file_model: str | None = None  # the model type tokenizer.json holds (WordPiece, BPE, Unigram)
+    missing_head: tuple[str, tuple[str, ...]] | None = None  # (architecture, head modules) absent from the checkpoint
 
     @property
     def model_max_length_unset(self) -> bool:
@@ -207,6 +209,7 @@ def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
         normalizer=_describe(normalizer),
         pre_tokenizer=_describe(_component_state(tokenizer.backend_tokenizer.pre_tokenizer)),
         tokenizer_file_model=tokenizer_file_model(tokenizer_json),
+        missing_head=heads.missing_head(config.get("architectures") or (), header_shapes),
     )
 
 

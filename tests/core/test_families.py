@@ -273,3 +273,60 @@ def test_cli_says_one_line_and_exits_2(model_factory, tmp_path, capsys, case):
     err = capsys.readouterr().err
     assert rc == 2
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- a head missing from the checkpoint
+
+
+def _base_checkpoint_declared_as(model_factory, tmp_path, family: str, task: str):
+    """The family's base model saved alone, with config.json declaring the family's ``task`` class."""
+    import transformers
+
+    source = model_factory.family(family)
+    folder = tmp_path / f"{family}-{task}"
+    shutil.copytree(source, folder)
+    config = transformers.AutoConfig.from_pretrained(str(source))
+    (folder / "model.safetensors").unlink()
+    with modelfactory._quiet():
+        transformers.AutoModel.from_config(config).save_pretrained(folder)
+    data = json.loads((folder / "config.json").read_text())
+    stem = data["architectures"][0]
+    for ending in ("ForMaskedLM", "ForPreTraining", "Model"):
+        stem = stem.removesuffix(ending)
+    data["architectures"] = [stem + task]
+    (folder / "config.json").write_text(json.dumps(data))
+    return folder, stem + task
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_head_missing_from_the_checkpoint_is_seen_from_the_header(model_factory, tmp_path, family):
+    import subprocess
+    import sys
+
+    task = "ForQuestionAnswering" if family in ("albert", "electra") else "ForSequenceClassification"
+    folder, architecture = _base_checkpoint_declared_as(model_factory, tmp_path, family, task)
+    # torch cannot be imported in this process (as in the window's and the CLI's own process)
+    code = ("import sys; from bertinspector.core.model_host import keep_torch_out; keep_torch_out(); "
+            "from bertinspector.core.inspector import Inspector; "
+            f"i = Inspector.open({str(folder)!r}).inspect('hello world'); "
+            "print([d.message for d in i.diagnostics if d.code == 'weights-newly-initialized']); "
+            "print(sys.modules.get('torch') is not None)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    messages, torch_loaded = done.stdout.strip().splitlines()[-2:]
+    assert architecture in messages and "no weights of its head" in messages
+    assert torch_loaded == "False"
+    # loading the weights confirms it with the names transformers reports
+    ins = Inspector.open(str(folder))
+    ins.load_weights()
+    finding = [d for d in ins.inspect("hello world").diagnostics if d.code == "weights-newly-initialized"]
+    assert len(finding) == 1 and set(ins.weight_report.missing_keys) and architecture in finding[0].message
+    head = "qa_outputs" if task == "ForQuestionAnswering" and family != "modernbert" else "classifier"
+    assert any(key.startswith(head) for key in ins.weight_report.missing_keys)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_checkpoint_with_its_head_is_silent(model_factory, family):
+    ins = inspector(model_factory, family)
+    assert ins.facts.missing_head is None
+    assert "weights-newly-initialized" not in ins.inspect(CLEAN).codes()
