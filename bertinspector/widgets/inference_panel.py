@@ -585,14 +585,15 @@ class InferencePanel(QWidget):
         cls_norm, mean_norm = outputs.get("cls_norm"), outputs.get("mean_norm")
         dims = len(outputs["cls"]) if "cls" in outputs and outputs["cls"] is not None else None
         rows = []
+        first = html.escape(view.labels[0]) if len(view) else "first-token"  # [CLS], <s> … as this model has it
         if cls_norm is not None:
-            rows.append(f"[CLS] vector (last layer, first token): norm <b>{float(cls_norm):.3f}</b>")
+            rows.append(f"{first} vector (last layer, first token): norm <b>{float(cls_norm):.3f}</b>")
         if mean_norm is not None:
             rows.append(f"Mean-pooled vector (last layer, {len(view)} tokens): norm <b>{float(mean_norm):.3f}</b>")
         if "cls" in outputs and "mean" in outputs:
             a, b = np.asarray(outputs["cls"], np.float32), np.asarray(outputs["mean"], np.float32)
             denominator = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
-            rows.append(f"cosine([CLS], mean) <b>{float(a @ b) / denominator:.3f}</b>")
+            rows.append(f"cosine({first}, mean) <b>{float(a @ b) / denominator:.3f}</b>")
         if dims:
             rows.append(f"<span style='color:gray'>{dims} dimensions; a sentence-transformers model usually "
                         "pools by the mean</span>")

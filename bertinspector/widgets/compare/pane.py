@@ -102,7 +102,7 @@ class CompareView(QWidget):
         tips = {
             "lowercase-flipped": "B lowercases where A does not (or the other way round): a cased pipeline "
                                  "feeding an uncased model",
-            "no-special-tokens": "B without [CLS]/[SEP]: add_special_tokens=False",
+            "no-special-tokens": "B without the special tokens ([CLS] … [SEP], <s> … </s>): add_special_tokens=False",
             "max-length-128": "B truncates at 128 tokens: a shorter max_length in serving",
             "pair-swapped": "B gets the pair the other way round (needs a sentence pair)",
         }

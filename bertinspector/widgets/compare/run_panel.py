@@ -249,7 +249,7 @@ class RunComparisonPanel(QWidget):
         if cls is None and mean is None:
             return f"<span style='color:gray'>{html.escape(result.get('vector_note') or 'no vectors to compare')}</span>"
         first_a, first_b = result.get("cls_tokens") or (None, None)
-        first = "[CLS]" if first_a == first_b else f"first token ({first_a} / {first_b})"
+        first = (first_a or "first-token") if first_a == first_b else f"first token ({first_a} / {first_b})"
         parts = [f"cosine of the {html.escape(first)} vectors <b>{cls:.3f}</b>",
                  f"mean-pooled <b>{mean:.3f}</b>"]
         extra = []
