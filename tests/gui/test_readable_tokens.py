@@ -100,3 +100,25 @@ def test_sentencepiece_chips_and_legend_on_an_xlm_r_style_model(panel, model_fac
     legend = {caption: label for label, _flags, caption in panel.legend.samples}
     assert legend["special"] == "<s>" and legend["unknown"] == "<unk>" and legend["word start"] == f"{WORD_START}word"
     assert "split character" not in legend  # a SentencePiece vocabulary has whole characters
+
+
+def test_the_compare_view_aligns_roberta_over_xlm_r_with_readable_chips(qtbot, roberta, model_factory):
+    from bertinspector.core.compare import compare
+    from bertinspector.widgets.compare import CompareView
+
+    xlmr = Inspector.open(str(model_factory.family("xlm_roberta")))
+    a, b = roberta.inspect("the model and the text 😀"), xlmr.inspect("the model and the text 😀")
+    view = CompareView()
+    qtbot.addWidget(view)
+    shown(qtbot, view, 1000, 700)
+    view.setComparison(compare(a, b))
+    aligned = view.aligned
+    texts = [aligned.group_text(g) for g in range(aligned.group_count()) if aligned.group_text(g) is not None]
+    assert "".join(texts) == "themodelandthetext😀"  # on the characters, never on a space
+    model_a = a.tokens.strings.index("\u0120model")
+    assert aligned.chip_label("A", model_a) == f"{WORD_START}model"
+    assert "'\u0120model'" in aligned.tooltip_html(aligned.group_for_char(0, 5))  # the raw piece stays
+    b_labels = [aligned.chip_label("B", p) for p in range(len(b.tokens))]
+    assert b_labels[0] == "<s>" and any(label.startswith(WORD_START) for label in b_labels)
+    emoji = [p for p in range(len(a.tokens)) if "😀" in aligned.chip_label("A", p)]
+    assert len(emoji) == 1  # shown once although its bytes are spread over several pieces

@@ -233,6 +233,13 @@ class AlignedView(ChipCanvas):
         return QRect(MARGIN + GUTTER + int(self._col_x[index]), top, int(self._col_w[index]),
                      int(self._band_content[row]))
 
+    def chip_label(self, side: str, position: int) -> str:
+        """What the chip of token ``position`` of side ``"A"``/``"B"`` reads (``core.readable``)."""
+        c = self._comparison
+        if c is None:
+            return ""
+        return readable(c.a if side.upper() == "A" else c.b).labels[position]
+
     def token_rect(self, side: str, position: int) -> QRect:
         """The chip of token ``position`` of side ``"A"``/``"B"`` in viewport coordinates."""
         if self._sides is None:
