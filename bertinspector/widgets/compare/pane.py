@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from bertinspector.core.compare import VARIANTS, Comparison, variant
 from bertinspector.core.compare_report import BOUNDARY, DIFFERS, MOVED, NOTHING, SPECIAL, summary_rows
 from bertinspector.core.model import Inspection, Settings
+from bertinspector.core.readable import WORD_START
 from bertinspector.core.report import CUT_MARK
 from bertinspector.widgets.compare.aligned_view import AlignedView
 from bertinspector.widgets.compare.diff_table import DiffTable, config_rows
@@ -165,7 +166,8 @@ class CompareView(QWidget):
             f"<b>{BOUNDARY}</b> split differently (dashed outline) · <b>?A ?B</b> unknown in A / B only "
             f"(thick border, ?) · <b>{SPECIAL}</b> special tokens differ · <b>{NOTHING}</b> no token · "
             f"<b>{CUT_MARK}A {CUT_MARK}B</b> where A / B is cut (hatched: never reaches the model) · "
-            f"<b>{MOVED}</b> other segment</span>")
+            f"<b>{MOVED}</b> other segment · <b>{WORD_START}</b> word start (Ġ, ▁) · zigzag on top: a character "
+            "spread over several tokens</span>")
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.headline, 1)
