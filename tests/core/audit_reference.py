@@ -15,7 +15,7 @@ from bertinspector.core.model import Settings
 
 PIECES = ["The", "quick", "brown", "fox", "Paris", "café", "naïve", "Straße", "😀", "👍🏽", "漢字", "日本語",
           "[MASK]", "<mask>", "a\x07b", "zero\u200bwidth", "soft\u00adhyphen", "bad\ufffd", "x" * 130, "ÉCOLE",
-          "tab\there", "new\nline", "hello", "world", ",", ".", "!", "supercalifragilistic" * 6]
+          "tab\there", "new\nline", "Cafe\u0301", "\x07\u0301", "\x1c", "hello", "world", ",", ".", "!", "supercalifragilistic" * 6]
 
 
 def generated_rows(n: int, seed: int = 0, *, label: bool = True) -> list[dict]:

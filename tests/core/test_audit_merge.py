@@ -62,3 +62,15 @@ def test_the_process_pool_gives_what_one_process_gives(model_factory, tmp_path_f
     assert _document(pooled, context) == _document(single, context)
     assert seen[-1] == (len(ROWS), len(ROWS))
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_live_updates_grow_to_the_final_audit(model_factory, tmp_path):
+    from bertinspector.core.audit import AuditRequest, run_audit
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    updates = []
+    final = run_audit(AuditRequest(a=Side(str(model_factory.bert())), data=(str(path),), workers=1, shard_rows=30),
+                      on_update=updates.append)
+    assert [u["data"]["rows_read"] for u in updates] == [30, 60, 90]
+    assert updates[-1]["length"] == final["length"] and updates[-1]["diagnostics"] == final["diagnostics"]

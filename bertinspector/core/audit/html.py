@@ -88,7 +88,8 @@ def histogram_svg(document: dict, width: int = 720, height: int = 220) -> str:
         shapes.append(f"<text x='{x + slot / 2:.1f}' y='{height - bottom + 14}' text-anchor='middle' font-size='10'>{escape(label)}</text>")
         if at_cut:
             shapes.append(f"<line x1='{x:.1f}' y1='{top}' x2='{x:.1f}' y2='{height - bottom}' stroke='#c01c28' stroke-width='2' "
-                          f"stroke-dasharray='4 3'/><text x='{x + 3:.1f}' y='{top + 10}' font-size='11' fill='#c01c28'>✂ max_length "
+                          f"stroke-dasharray='4 3'/><text x='{x + 3 if x < width * 0.6 else x - 3:.1f}' y='{top + 10}' "
+                          f"text-anchor='{'start' if x < width * 0.6 else 'end'}' font-size='11' fill='#c01c28'>✂ max_length "
                           f"{document['truncation']['max_length']}</text>")
     shapes.append(f"<text x='{width / 2}' y='{height - 6}' text-anchor='middle' font-size='11'>tokens per example "
                   f"(specials included)</text>")

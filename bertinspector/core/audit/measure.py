@@ -30,7 +30,7 @@ TEXT_CODES = ("sequence-truncated", "exceeds-model-max-length", "missing-special
               "pair-segments-missing")
 METRICS = ("tokens_lost", "unknown", "tokens_total")
 PREVIEW_CHARS = 240
-_KNOWN, _DELETED, _ACCENT, _UPPER = 1, 2, 4, 8
+_KNOWN, _DELETED, _ACCENT, _UPPER, _MARK = 1, 2, 4, 8, 16
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -116,17 +116,18 @@ class Measurer:
             flag = _KNOWN | (_DELETED if kind == "deleted" else 0) | (_ACCENT if kind == "accent-stripped" else 0)
             if char.lower() != char and _WORD_CHAR.match(char):
                 flag |= _UPPER
+            if unicodedata.category(char) == "Mn":
+                flag |= _MARK
             self._flags[cp] = flag
         return self._flags[codepoints]
 
-    def _characters(self, texts: list[str], chars: Counter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per example: holds a deleted character, an accent the normalizer strips, a word char with capitals."""
+    def _characters(self, texts: list[str], chars: Counter) -> "_Chars":
+        """The characters of ``texts`` classified (counted into ``chars``), with per-example flags."""
         n = len(texts)
         lengths = np.fromiter(map(len, texts), np.int64, n)
         codepoints = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
         if len(codepoints) == 0:
-            none = np.zeros(n, bool)
-            return none, none, none
+            return _Chars(n)
         if int(codepoints.max()) < 0x30000:
             counts = np.bincount(codepoints)
             distinct = np.flatnonzero(counts)
@@ -136,14 +137,8 @@ class Measurer:
         chars.update(dict(zip(map(chr, distinct.tolist()), counts.tolist())))
         flags = self._char_flags(codepoints, distinct)
         if not (self._flags[distinct] & (_DELETED | _ACCENT | _UPPER)).any():
-            none = np.zeros(n, bool)
-            return none, none, none
-        example = np.repeat(np.arange(n), lengths)
-        out = []
-        for bit in (_DELETED, _ACCENT, _UPPER):
-            hit = (flags & bit) != 0
-            out.append(np.bincount(example[hit], minlength=n) > 0 if hit.any() else np.zeros(n, bool))
-        return tuple(out)
+            return _Chars(n)
+        return _Chars(n, codepoints, np.repeat(np.arange(n), lengths), flags)
 
     def _deleted_runs(self, text: str) -> list[tuple[int, int]]:
         """Runs of characters the normalizer deletes (as :func:`normalization.changes` finds them)."""
@@ -182,12 +177,13 @@ class Measurer:
         unknown = np.bincount(example[unk], minlength=n)
 
         chars: Counter = Counter()
-        deleted, accent, upper = self._characters(texts, chars)
+        text_chars = self._characters(texts, chars)
+        deleted, accent, upper = text_chars.count(_DELETED) > 0, text_chars.count(_ACCENT) > 0, text_chars.count(_UPPER) > 0
         pair_deleted = np.zeros(n, bool)
         if pairs is not None:
             present = [p for p in pairs if p is not None]
             where = np.flatnonzero([p is not None for p in pairs])
-            pair_deleted[where] = self._characters(present, chars)[0]
+            pair_deleted[where] = self._characters(present, chars).count(_DELETED) > 0
 
         words, word_tokens, single = self._words(encodings, special, example, pairs is not None)
         codes: dict[str, np.ndarray] = {}
@@ -199,7 +195,7 @@ class Measurer:
             has = total > 0
             first = np.where(has, ids[np.minimum(firsts, max(len(ids) - 1, 0))] if len(ids) else -1, -1)
             last = np.where(has, ids[np.minimum(firsts + total - 1, max(len(ids) - 1, 0))] if len(ids) else -1, -1)
-            codes["missing-special-tokens"] = ~has | (first != self.expected_ids[0]) | (last != self.expected_ids[1])
+            codes["missing-special-tokens"] = has & ((first != self.expected_ids[0]) | (last != self.expected_ids[1]))
         codes["unknown-tokens"] = unknown > 0
         if self.check_case:
             codes["case-mismatch"] = upper
@@ -210,7 +206,19 @@ class Measurer:
         if pairs is not None:
             self._pair_codes(encodings, pairs, codes, n)
 
-        drop_candidates = np.ones(n, bool) if not self.covers_all else (deleted | pair_deleted)
+        # a tokenizer that covers every character it keeps drops exactly what the normalizer deletes, except
+        # next to a combining mark (an uncovered run of both counts whole): those rows, pairs and other
+        # tokenizers take the exact path, the inspector's own check on the offsets
+        dropped, dropped_chars = np.zeros(n, np.int64), Counter()
+        if self.covers_all:
+            drop_candidates = (deleted & (text_chars.count(_MARK) > 0)) | pair_deleted
+            if pairs is not None:
+                drop_candidates |= deleted & np.asarray([p is not None for p in pairs])
+            by_count = deleted & ~drop_candidates
+            dropped[by_count] = text_chars.count(_DELETED)[by_count]
+            dropped_chars.update(text_chars.chars(_DELETED, by_count))
+        else:
+            drop_candidates = np.ones(n, bool)
         search = self.special_pattern.search
         literal = np.fromiter((search(t) is not None for t in texts), np.bool_, n)
         if pairs is not None:
@@ -234,7 +242,6 @@ class Measurer:
         too_long = flat.example[unk_local[(ends - starts) > max_chars]] if max_chars is not None else []
         codes["word-too-long"] = np.bincount(np.asarray(too_long, np.int64), minlength=n) > 0
 
-        dropped, dropped_chars = np.zeros(n, np.int64), Counter()
         for i in np.flatnonzero(drop_candidates).tolist():
             for segment, text in ((0, texts[i]), (1, pairs[i] if pairs is not None else None)):
                 if text:
@@ -264,7 +271,7 @@ class Measurer:
             previews={},
         )
         if previews:
-            self._previews(figures, texts, inputs, encodings, firsts, unk, previews, above or {})
+            self._previews(figures, texts, pairs, inputs, encodings, firsts, special, unk, previews, above or {})
         if spans:
             figures.kept_spans, figures.unknown_spans = self._spans(inputs, encodings, firsts, unk, pairs is not None)
         return figures
@@ -319,7 +326,8 @@ class Measurer:
             any_one = np.bincount(example[type_ids > 0], minlength=n) > 0
             codes["pair-segments-missing"] = np.asarray([p is not None for p in pairs]) & ~any_one
 
-    def _previews(self, figures: Figures, texts, inputs, encodings, firsts, unk, k: int, above: dict) -> None:
+    def _previews(self, figures: Figures, texts, pairs, inputs, encodings, firsts, special, unk, k: int,
+                  above: dict) -> None:
         values = {"tokens_lost": figures.total - figures.kept, "unknown": figures.unknown, "tokens_total": figures.total}
         chosen = set()
         for metric, value in values.items():
@@ -332,24 +340,33 @@ class Measurer:
         cut = {}
         if self.truncating:
             cut_rows = [i for i in chosen if figures.kept[i] < figures.total[i]]
-            for i, e in zip(cut_rows, self.cut.encode_batch([inputs[i] for i in cut_rows],
-                                                            add_special_tokens=self.settings.add_special_tokens)):
+            paired = [i for i in cut_rows if pairs is not None and pairs[i] is not None]
+            for i in cut_rows:
+                if i in paired:
+                    continue
+                base, size = int(firsts[i]), int(figures.total[i])
+                text_tokens = np.flatnonzero(~special[base:base + size])
+                kept_text = int(figures.kept[i]) - (size - len(text_tokens))  # the template's specials stay
+                if 0 <= kept_text < len(text_tokens):
+                    first_lost = text_tokens[kept_text] if self.tokenizer.truncation_side != "left" else text_tokens[0]
+                    cut[i] = encodings[i].token_to_chars(int(first_lost))[0]
+            for i, e in zip(paired, self.cut.encode_batch([inputs[i] for i in paired],
+                                                          add_special_tokens=self.settings.add_special_tokens)):
                 kept_text = sum(1 for s, sp in zip(e.sequence_ids, e.special_tokens_mask) if s == 0 and not sp)
                 full = encodings[i]
                 positions = [j for j, (s, sp) in enumerate(zip(full.sequence_ids, full.special_tokens_mask)) if s == 0 and not sp]
                 if kept_text < len(positions):
-                    cut[i] = full.offsets[positions[kept_text]][0]
+                    cut[i] = full.token_to_chars(positions[kept_text])[0]
         for i in chosen:
-            text = texts[i]
             full = encodings[i]
             base = int(firsts[i])
-            unknown_spans = [list(full.offsets[j]) for j in np.flatnonzero(unk[base:base + len(full)]).tolist()
-                             if full.sequence_ids[j] == 0]
+            unknown_spans = [list(full.token_to_chars(j)) for j in np.flatnonzero(unk[base:base + len(full)]).tolist()
+                             if full.token_to_sequence(j) == 0]
             focus = cut.get(i, unknown_spans[0][0] if unknown_spans else 0)
             start = max(0, focus - PREVIEW_CHARS // 3) if focus > PREVIEW_CHARS // 2 else 0
             end = start + PREVIEW_CHARS
             figures.previews[i] = {
-                "preview": text[start:end], "start": start, "cut_char": cut.get(i),
+                "preview": texts[i][start:end], "start": start, "cut_char": cut.get(i),
                 "unknown_spans": [s for s in unknown_spans if start <= s[0] and s[1] <= end][:50],
             }
 
@@ -364,6 +381,27 @@ class Measurer:
             base = int(firsts[i])
             unknown_spans.append(_text_spans(full, unk[base:base + len(full)], swap))
         return kept_spans, unknown_spans
+
+
+class _Chars:
+    """The characters of a batch of texts: code points, the example of each, their flags."""
+
+    def __init__(self, n: int, codepoints=None, example=None, flags=None):
+        self.n, self.codepoints, self.example, self.flags = n, codepoints, example, flags
+
+    def count(self, bit: int) -> np.ndarray:
+        """Per example, how many of its characters carry ``bit``."""
+        if self.flags is None:
+            return np.zeros(self.n, np.int64)
+        return np.bincount(self.example[(self.flags & bit) != 0], minlength=self.n)
+
+    def chars(self, bit: int, examples: np.ndarray) -> dict:
+        """Counts of the characters carrying ``bit`` in the chosen examples (a bool mask)."""
+        if self.flags is None or not examples.any():
+            return {}
+        hit = (self.flags & bit) != 0
+        values, counts = np.unique(self.codepoints[hit][examples[self.example[hit]]], return_counts=True)
+        return dict(zip(map(chr, values.tolist()), counts.tolist()))
 
 
 class _Flat:

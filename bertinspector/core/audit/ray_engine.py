@@ -81,21 +81,17 @@ def run_ray(shards: Sequence[Shard], config: AuditConfig, *, workers: int | None
     if not shards:
         return result
     ray = _import_ray()
-    started = connect(ray, address)
-    try:
-        _refuse_remote_code(config)
-        models = {}
-        for side in (config.a, config.b):
-            if side is not None and side not in models:
-                shipped = ship_files(side, side.trust_remote_code)
-                models[side] = (shipped.digest, [ray.put(shipped)])  # in a list: fetched only by a worker that lacks it
-        task = ray.remote(_audit_task).options(num_cpus=1, max_retries=ATTEMPTS - 1,
-                                               runtime_env={"env_vars": _worker_env()})
-        in_flight = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        return _drive(ray, task, list(shards), config, models, in_flight, progress, cancel, on_partial, result)
-    finally:
-        if started:
-            ray.shutdown()
+    connect(ray, address)
+    _refuse_remote_code(config)
+    models = {}
+    for side in (config.a, config.b):
+        if side is not None and side not in models:
+            shipped = ship_files(side, side.trust_remote_code)
+            models[side] = (shipped.digest, [ray.put(shipped)])  # in a list: fetched only by a worker that lacks it
+    task = ray.remote(_audit_task).options(num_cpus=1, max_retries=ATTEMPTS - 1,
+                                           runtime_env={"env_vars": _worker_env()})
+    in_flight = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    return _drive(ray, task, list(shards), config, models, in_flight, progress, cancel, on_partial, result)
 
 
 def _drive(ray, task, shards, config, models, in_flight, progress, cancel, on_partial, result) -> Partial:
@@ -155,11 +151,11 @@ def _import_ray():
     return ray
 
 
-def connect(ray, address: str | None) -> bool:
+def connect(ray, address: str | None) -> None:
     """Join the cluster at ``address`` (``auto``: ``RAY_ADDRESS``), or start a local Ray when there is
-    none; True when this call started Ray (and the caller shuts it down). One line when unreachable."""
+    none; once per process (Ray shuts it down at exit). One line when unreachable."""
     if ray.is_initialized():
-        return False
+        return
     address = address or os.environ.get("RAY_ADDRESS") or None
     if address not in (None, "auto", "local"):
         _check_reachable(address)
@@ -169,7 +165,6 @@ def connect(ray, address: str | None) -> bool:
     except Exception as error:  # noqa: BLE001 - Ray says ConnectionError, RuntimeError, ValueError...
         shown = address or "the local machine"
         raise ClusterError(f"cannot reach the Ray cluster at {shown}: {user_message(error)}") from None
-    return True
 
 
 def _check_reachable(address: str) -> None:

@@ -34,16 +34,19 @@ class AuditRequest:
     examples: int = 20
     workers: int | None = None
     engine: str = "local"
+    ray_address: str | None = None  # the Ray engine's cluster (None: RAY_ADDRESS, else a local Ray)
     shard_rows: int = 20_000
     batch_size: int = 1000
 
 
-def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None = None) -> dict:
-    """The ``bertinspector.audit/1`` dict; ``progress(done, total)`` counts the rows of both datasets.
-    Raises :class:`DataError` / :class:`InputError` / ``SourceError`` in one line, ``Cancelled`` when cancelled."""
+def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None = None, on_update=None) -> dict:
+    """The ``bertinspector.audit/1`` dict; ``progress(done, total)`` counts the rows of both datasets;
+    ``on_update(document)`` receives the audit of the shards done so far (a live view) after each shard of
+    the first dataset. Raises :class:`DataError` / :class:`InputError` / ``SourceError`` in one line,
+    ``Cancelled`` when cancelled."""
     if request.engine not in ENGINES:
         raise InputError(f"unknown engine {request.engine!r}: choose one of {', '.join(ENGINES)}")
-    engine = _engine(request.engine)
+    engine = _engine(request)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bertinspector-audit-") as workdir:
         plan_a = _plan(request, request.data, request.columns, workdir)
@@ -66,7 +69,8 @@ def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None =
             if progress is not None:
                 progress(offset + done, total)
 
-        result = engine(plan_a.shards, config, workers=request.workers, progress=step, cancel=cancel)
+        live = None if on_update is None else (lambda merged: on_update(finalize(merged, context)))
+        result = engine(plan_a.shards, config, workers=request.workers, progress=step, cancel=cancel, on_partial=live)
         _check_examples(result, plan_a)
         against = None
         if plan_b is not None:
@@ -82,10 +86,13 @@ def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None =
     return finalize(result, context, against)
 
 
-def _engine(name: str):
-    if name == "ray":
-        raise InputError("the Ray engine is not available yet: use --engine local (the cluster extra, "
-                         "pip install 'bertinspector[cluster]', will bring it)")
+def _engine(request: AuditRequest):
+    if request.engine == "ray":
+        from functools import partial
+
+        from bertinspector.core.audit.ray_engine import run_ray
+
+        return partial(run_ray, address=request.ray_address)
     from bertinspector.core.audit.engine import run_local
 
     return run_local
