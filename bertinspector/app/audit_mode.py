@@ -20,7 +20,7 @@ from bertinspector.core.audit import AuditRequest, Columns, Side
 from bertinspector.core.errors import BertInspectorError
 from bertinspector.core.files import write_atomic
 from bertinspector.core.model import Settings
-from bertinspector.qt.audit import AuditController, read_example
+from bertinspector.qt.audit import AuditController, RowReader
 from bertinspector.widgets.audit import AuditDialog, AuditPane
 from bertinspector.widgets.audit.pane import EXPORTS
 from bertinspector.widgets.compare import SlotB
@@ -30,8 +30,8 @@ SESSION_KEY = "audit"
 SUFFIXES = {"html": ".html", "markdown": ".md", "json": ".json", "png": ".png", "svg": ".svg", "csv": ".csv"}
 
 
-def read_row(cancel, planned, row: int):
-    return row, read_example(planned, row)
+def read_row(cancel, reader: RowReader, row: int):
+    return row, reader.read(row)
 
 
 def request_to_json(request: AuditRequest) -> dict:
@@ -84,6 +84,7 @@ class AuditMode(QObject):
         window.view_menu.addAction(self.dock.toggleViewAction())
         self._pending_row: int | None = None
         self._dialog: AuditDialog | None = None
+        self._rows: RowReader | None = None  # reads the clicked rows of the audit shown
         self.controller.progressed.connect(lambda _g, done, total, s: self.pane.set_progress(done, total, s))
         self.controller.snapshot.connect(self._on_snapshot)
         self.controller.failed.connect(self._on_failed)
@@ -132,6 +133,12 @@ class AuditMode(QObject):
         self.window.autosaver.schedule()
         return generation
 
+    def start_data(self, data: str, column: str | None = None, label: str | None = None) -> int:
+        """Audit ``data`` with the window's model and settings (``bertinspector gui --audit``)."""
+        window = self.window
+        return self.start(AuditRequest(a=Side(window.requested_model_source(), window.settings_bar.settings()),
+                                       data=(data,), columns=Columns(text=column, label=label)))
+
     def cancel(self) -> None:
         self.controller.cancel()
 
@@ -163,12 +170,21 @@ class AuditMode(QObject):
         snapshot = self.pane.snapshot
         if snapshot is None:
             return
-        self.window.runner.submit("audit_row", read_row, snapshot.plan, row)
+        if self._rows is None or self._rows.plan is not snapshot.plan:
+            self._rows = RowReader(snapshot.plan)
+        self.window.runner.submit("audit_row", read_row, self._rows, row)
+
+    def show_worst_example(self) -> None:
+        """Sort the table by tokens lost and show the first example."""
+        table = self.pane.table
+        if table.model.rowCount():
+            table.sort_by("lost")
+            table.activate_table_row(0)
 
     def _on_task_finished(self, kind: str, _generation: int, result) -> None:
         if kind != "audit_row" or self.request is None:
             return
-        row, (text, pair, _label) = result
+        row, (text, pair) = result
         window, request = self.window, self.request
         pane = window.text_pane
         pane.set_mode("text")

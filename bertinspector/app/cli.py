@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--run", action="store_true", help="run the model once the text is tokenized")
     gui.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"), help="where the model runs (default: auto)")
     gui.add_argument("--screenshot", metavar="PNG", help="render the window to PNG (after tokenizing, and after the run with --run) and exit")
+    gui.add_argument("--audit", metavar="DATA", help="audit this dataset in the window's Audit pane (with --screenshot: once it has finished)")
+    gui.add_argument("--column", metavar="C", help="the text column of --audit (default: 'text', else the only string column)")
+    gui.add_argument("--label-column", metavar="L", help="the label column of --audit")
 
     inspect = commands.add_parser(
         "inspect", help="print what the model receives from a text, with diagnostics",
@@ -77,6 +80,7 @@ def _add_text_arguments(parser, *, required: bool, ids: bool = False) -> None:
     group.add_argument("--text-file", metavar="F", help="read the text from a UTF-8 file ('-' for standard input)")
     if ids:
         group.add_argument("--ids", metavar='"101, 7592, 102"', help="token ids pasted from code, instead of a text")
+        group.add_argument("--ids-file", metavar="F", help="read the token ids from a file ('-' for standard input), as --ids takes them")
         parser.add_argument("--ids-row", metavar="N", type=int, help="the row to inspect when the pasted ids are a batch (0 is the first)")
     parser.add_argument("--pair", metavar="T2", help="a second text: the pair segment (sentence B)")
 
@@ -103,16 +107,27 @@ def read_text(args) -> str | None:
     """The text from --text or --text-file; a clear :class:`UsageError` for unreadable files."""
     if args.text_file is None:
         return args.text
+    return read_file_text(args.text_file)
+
+
+def read_ids(args) -> str | None:
+    """The ids as typed, from --ids or --ids-file."""
+    ids_file = getattr(args, "ids_file", None)
+    return args.ids if ids_file is None else read_file_text(ids_file)
+
+
+def read_file_text(name: str) -> str:
+    """A UTF-8 file's text (``-``: standard input), at most :data:`MAX_TEXT_BYTES`."""
     try:
-        data = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1) if args.text_file == "-" else _read_file(Path(args.text_file))
+        data = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1) if name == "-" else _read_file(Path(name))
     except OSError as error:
-        raise UsageError(f"{args.text_file}: {error.strerror or error}") from None
+        raise UsageError(f"{name}: {error.strerror or error}") from None
     if len(data) > MAX_TEXT_BYTES:
-        raise UsageError(f"{args.text_file}: larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB")
+        raise UsageError(f"{name}: larger than {MAX_TEXT_BYTES // (1024 * 1024)} MB, the most a text may hold")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UsageError(f"{args.text_file} is not UTF-8 text (byte {error.start}); is it a binary file?") from None
+        raise UsageError(f"{name} is not UTF-8 text (byte {error.start}); is it a binary file?") from None
 
 
 def _read_file(path: Path) -> bytes:
@@ -135,15 +150,13 @@ def run_inspect(args) -> int:
     from bertinspector.core import report
     from bertinspector.core.inspector import Inspector
 
-    text = read_text(args)
-    if args.ids is None and not (text or "").strip():
-        raise UsageError("the text is empty (or only whitespace): nothing to inspect")
+    text, ids = read_text(args), read_ids(args)
     inspector = Inspector.open(args.source, trust_remote_code=args.trust_remote_code)
     if args.load_weights and not inspector.refused_remote_code:
         inspector.load_weights()
     settings = settings_from(args)
-    if args.ids is not None:
-        inspection = inspector.inspect_ids(args.ids, settings, row=args.ids_row)
+    if ids is not None:
+        inspection = inspector.inspect_ids(ids, settings, row=args.ids_row)
     else:
         inspection = inspector.inspect(text, args.pair, settings)
     renderers = {"json": lambda i: report.dumps(report.to_json(i)),
@@ -214,8 +227,6 @@ def run_compare(args) -> int:
     from bertinspector.core.inspector import Inspector
 
     text = read_text(args)
-    if not (text or "").strip():
-        raise UsageError("the text is empty (or only whitespace): nothing to compare")
     if args.pair is None and (args.b_swap_pair or args.variant == "pair-swapped"):
         raise UsageError("swapping the pair needs a pair: give a second text with --pair")
     inspector_a = Inspector.open(args.source_a, trust_remote_code=args.trust_remote_code)
@@ -251,7 +262,8 @@ def _write(text: str) -> None:
 def gui_options(args) -> dict:
     """``gui.run_gui``'s keyword arguments from a parsed ``gui`` command line."""
     return dict(model=args.model, compare=args.compare, text=read_text(args), pair=args.pair, run=args.run,
-                device=args.device, screenshot=args.screenshot, path=args.path)
+                device=args.device, screenshot=args.screenshot, path=args.path, audit=args.audit,
+                audit_column=args.column, audit_label=args.label_column)
 
 
 def run_gui(args) -> int:

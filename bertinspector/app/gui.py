@@ -18,12 +18,16 @@ def _fail(message: str) -> int:
 
 def run_gui(model: str | None = None, compare: str | None = None, text: str | None = None,
             text_file: str | None = None, pair: str | None = None, run: bool = False, device: str = "auto",
-            screenshot: str | None = None, path: str | None = None) -> int:
+            screenshot: str | None = None, path: str | None = None, audit: str | None = None,
+            audit_column: str | None = None, audit_label: str | None = None) -> int:
     """Open the main window on ``model`` (and ``text``); with ``screenshot``, write the PNG and exit.
 
     Without ``model`` the last session's model comes back (``default`` on a first launch, or when that
     model no longer loads; where there is no default model the window offers *Open folder…*).
     ``path`` is what a file manager hands over: a text file, a model folder or a session file.
+    ``audit`` starts an audit of that dataset (``audit_column``, ``audit_label``: its text and label columns) in
+    the Audit pane; with ``screenshot`` the picture is taken once it has finished, with the example that loses
+    the most tokens shown in the token view.
 
     Returns the process exit status: 0, or 2 with one line on stderr (no display, unreadable text
     file, a model that cannot be loaded in screenshot mode).
@@ -59,6 +63,8 @@ def run_gui(model: str | None = None, compare: str | None = None, text: str | No
                                       screenshot=bool(screenshot), path=path)
     except ValueError as error:
         return _fail(str(error))
+    if audit is not None:
+        window.audit.start_data(audit, audit_column, audit_label)
     loading = window.requested_model_source()
     install_excepthook(lambda message: window.statusBar().showMessage(message, 10_000))
 
@@ -95,14 +101,23 @@ def run_gui(model: str | None = None, compare: str | None = None, text: str | No
             print(f"bertinspector: the run failed: {message}", file=sys.stderr)
             QTimer.singleShot(150, lambda: capture(2))
 
-        if run:  # the picture shows the run's output
+        if audit is not None:  # the picture shows the finished audit and its worst example
+            def on_audit_failed(message: str) -> None:
+                print(f"bertinspector: {message}", file=sys.stderr)
+                QTimer.singleShot(150, lambda: capture(2))
+
+            window.audit.finished.connect(lambda _snapshot: window.audit.show_worst_example())
+            window.audit.exampleShown.connect(on_applied)
+            window.audit.failed.connect(on_audit_failed)
+        elif run:  # the picture shows the run's output
             window.workspace.controller.resultReady.connect(on_applied)
             window.workspace.controller.failed.connect(on_run_failed)
         elif compare:  # the picture shows the comparison
             window.compare.comparisonApplied.connect(on_applied)
         else:
             window.inspectionApplied.connect(on_applied)
-        window.inspectionFailed.connect(lambda _message: QTimer.singleShot(150, lambda: capture(0)))
+        if audit is None:
+            window.inspectionFailed.connect(lambda _message: QTimer.singleShot(150, lambda: capture(0)))
         window.modelFailed.connect(on_failed)
         if waiting:
             QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, on_timeout)
@@ -173,6 +188,8 @@ def open_window(*, model: str | None = None, compare: str | None = None, text: s
         window.text_pane.set_text(text if text is not None else "")
     if opened == "text":
         window.open_text_file(path)  # replaces the restored text (undoable); a bad file says why
+    elif opened == "data":
+        window.audit.open_dialog(path)
     if pair is not None:
         window.text_pane.set_pair(pair)
     if compare:

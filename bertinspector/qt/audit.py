@@ -1,9 +1,10 @@
 """The dataset audit behind the window's Audit pane: the CLI's engine, driven from a thread, results as signals.
 
 :class:`AuditController` runs :func:`drive` in a Python thread of its own. ``drive`` plans the data, describes
-the sides (which validates the settings as ``tokenizer(...)`` does) and runs :func:`~bertinspector.core.audit.run_local`
-— the pool of spawned worker processes and the shard function the CLI uses — with ``per_example=True``, so
-each merged partial also carries every example's figures. As shards arrive the merged partial so far is
+the sides (which validates the settings as ``tokenizer(...)`` does) and runs
+:func:`~bertinspector.core.audit.run_local` — the shard function the CLI uses, in a pool of spawned worker
+processes as many as the CLI would start (data of one CLI shard runs in the audit thread, as the CLI runs it
+in its process) — with ``per_example=True``, so each merged partial also carries every example's figures. As shards arrive the merged partial so far is
 finalized (at most every :data:`LIVE_S`) and sent with the examples' records; the GUI thread only draws.
 
 Every audit has a generation number; signals of an older audit are dropped. Cancel sets the token, the
@@ -24,7 +25,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from bertinspector.core.audit import (
-    AuditConfig, AuditRequest, Context, DataError, Plan, describe, finalize, plan, run_local,
+    AuditConfig, AuditRequest, Context, DataError, Plan, default_workers, describe, finalize, plan, run_local,
 )
 from bertinspector.core.audit.partial import EXAMPLE_DTYPE
 from bertinspector.core.audit.readers import Shard, read_batches
@@ -63,6 +64,12 @@ def live_shards(shards, rows_total: int) -> list[Shard]:
             for start in range(shard.start, shard.stop, size):
                 pieces.append(replace(shard, start=start, stop=min(start + size, shard.stop)))
     return pieces
+
+
+def cli_workers(request: AuditRequest, planned: Plan) -> int:
+    """The worker processes the CLI would use for this plan: one per core, at most one per shard of the CLI's
+    size; 1 (data of one shard) runs in the audit thread, as the CLI runs it in its own process."""
+    return min(request.workers or default_workers(), len(planned.shards))
 
 
 def records_of(partial) -> np.ndarray:
@@ -107,8 +114,8 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
             state["live"] = now
             emit_snapshot(Snapshot(finalize(merged, context), records_of(merged), plan_a))
 
-    shards = live_shards(plan_a.shards, plan_a.rows)
-    result = run_local(shards, config, workers=request.workers, progress=progress, cancel=cancel, on_partial=on_partial)
+    result = run_local(live_shards(plan_a.shards, plan_a.rows), config, workers=cli_workers(request, plan_a),
+                       progress=progress, cancel=cancel, on_partial=on_partial)
     if result.a.examples == 0:
         raise DataError(f"{', '.join(plan_a.sources)}: no text to audit in column {plan_a.columns.text!r}: "
                         f"{result.rows_read} row(s) read, {result.skipped} null or not a string, {result.bad_rows} malformed")
@@ -116,29 +123,79 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
     if plan_b is not None:
         state["offset"] = plan_a.rows
         against = run_local(live_shards(plan_b.shards, plan_b.rows), replace(config, b=None, per_example=False),
-                            workers=request.workers, progress=progress, cancel=cancel)
+                            workers=cli_workers(request, plan_b), progress=progress, cancel=cancel)
     seconds = time.perf_counter() - started
     examples = result.a.examples + (against.a.examples if against else 0)
     context.timing = {"seconds": seconds, "examples_per_s": examples / seconds if seconds else 0.0,
-                      "engine": "local", "workers": request.workers or 0}
+                      "engine": "local", "workers": cli_workers(request, plan_a)}
     return Snapshot(finalize(result, context, against), records_of(result), plan_a, final=True)
 
 
-def read_example(planned: Plan, row: int) -> tuple[str, str | None, str | None]:
-    """(text, pair, label) of one global row of a planned dataset, read from its file now."""
-    for shard in planned.shards:
-        lo = shard.row_base + shard.start
-        if lo <= row < shard.row_base + shard.stop:
-            local = row - shard.row_base
-            one = replace(shard, start=local, stop=local + 1, rows=(local,))
-            for batch in read_batches(one, 1, skip_bad_rows=True):
-                hit = np.flatnonzero(batch.rows == row)
-                if len(hit):
-                    i = int(hit[0])
-                    return (batch.texts[i], batch.pairs[i] if batch.pairs is not None else None,
-                            batch.labels[i] if batch.labels is not None else None)
-            break
-    raise DataError(f"row {row} is no longer in {', '.join(planned.sources)} (the file changed since the audit)")
+class RowReader:
+    """Reads single rows of an audited dataset again (a click on an example). A plain JSONL file is read by
+    a line-offset index built on the first click (one pass), so any row answers in a millisecond; other
+    formats stream the rows of their shard up to the row."""
+
+    def __init__(self, planned: Plan):
+        self.plan = planned
+        self._lines: dict[str, np.ndarray] = {}
+
+    def read(self, row: int) -> tuple[str, str | None]:
+        """(text, pair) of the dataset's global row ``row``; DataError when the file no longer has it."""
+        for shard in self.plan.shards:
+            if shard.row_base + shard.start <= row < shard.row_base + shard.stop:
+                found = self._by_line(shard, row - shard.row_base) if self._indexed(shard) else self._by_shard(shard, row)
+                if found is not None:
+                    return found
+                break
+        raise DataError(f"row {row} is no longer in {', '.join(self.plan.sources)} (the file changed since the audit)")
+
+    @staticmethod
+    def _indexed(shard: Shard) -> bool:
+        return shard.file.format == "jsonl" and not shard.file.compressed
+
+    def _by_line(self, shard: Shard, local: int):
+        from bertinspector.core.audit.readers import _json_line
+
+        path = shard.file.path
+        try:
+            if path not in self._lines:
+                self._lines[path] = line_starts(path)
+            starts = self._lines[path]
+            if local >= len(starts):
+                return None
+            with open(path, "rb") as f:
+                f.seek(int(starts[local]))
+                line = f.readline()
+        except OSError as error:
+            raise DataError(f"{shard.file.display}: {error.strerror or error}") from None
+        record = _json_line(line, shard.file, local, True)
+        text = record.get(shard.columns.text) if isinstance(record, dict) else None
+        if not isinstance(text, str):
+            return None
+        pair = record.get(shard.columns.pair) if shard.columns.pair else None
+        return text, pair if isinstance(pair, str) else None
+
+    @staticmethod
+    def _by_shard(shard: Shard, row: int):
+        local = row - shard.row_base
+        for batch in read_batches(replace(shard, start=local, stop=local + 1, rows=(local,)), 1, skip_bad_rows=True):
+            hit = np.flatnonzero(batch.rows == row)
+            if len(hit):
+                i = int(hit[0])
+                return batch.texts[i], batch.pairs[i] if batch.pairs is not None else None
+        return None
+
+
+def line_starts(path: str, chunk: int = 1 << 24) -> np.ndarray:
+    """The byte offset of every line of a file."""
+    starts, offset = [np.zeros(1, np.int64)], 0
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            starts.append(np.flatnonzero(np.frombuffer(block, np.uint8) == 10).astype(np.int64) + offset + 1)
+            offset += len(block)
+    found = np.concatenate(starts)
+    return found[found < offset]  # no line starts at the end of the file
 
 
 class AuditController(QObject):

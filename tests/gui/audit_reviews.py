@@ -43,3 +43,9 @@ def write_reviews(path: Path, rows: int, seed: int = 0) -> Path:
         for n in range(rows):
             f.write(json.dumps(review(rng, n), ensure_ascii=False) + "\n")
     return path
+
+
+if __name__ == "__main__":  # python tests/gui/audit_reviews.py OUT.jsonl [ROWS]
+    import sys
+
+    write_reviews(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 20_000)

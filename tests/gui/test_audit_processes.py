@@ -1,5 +1,5 @@
-"""The window's audit in worker processes (as by default): Cancel stops it and closing the window mid-audit
-ends it, each leaving no process or thread behind."""
+"""The window's audit in worker processes (as by default for data of more than one CLI shard): Cancel stops it
+and closing the window mid-audit ends it, each leaving no process or thread behind."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def started(qtbot, make_window, tiny_bert, reviews):
     window = make_window(persist=False)
     load(qtbot, window, tiny_bert, text="hello")
     request = AuditRequest(a=Side(str(tiny_bert), Settings(max_length=128)), data=(str(reviews),),
-                           columns=Columns(text="text"), workers=2)
+                           columns=Columns(text="text"), workers=2, shard_rows=5000)
     with qtbot.waitSignal(window.audit.controller.progressed, timeout=TIMEOUT_MS):  # the workers are reading
         window.audit.start(request)
     assert window.audit.pane.running() and multiprocessing.active_children()

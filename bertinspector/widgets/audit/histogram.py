@@ -52,7 +52,7 @@ class LengthHistogram(QWidget):
         self.region.hide()
         plot.addItem(self.region)
         self.limit_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CUT_BAR, width=2))
-        self.limit_line.label = pg.InfLineLabel(self.limit_line, "", position=0.92, anchors=[(0, 0), (0, 0)],
+        self.limit_line.label = pg.InfLineLabel(self.limit_line, "", position=0.92, anchors=[(1, 0), (1, 0)],
                                                 color=CUT_BAR)
         self.limit_line.hide()
         plot.addItem(self.limit_line)

@@ -77,12 +77,25 @@ class ExamplesTable(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self._lengths: tuple[int, int | None] | None = None
+        self._sized = False
         self.model.modelReset.connect(self._count)
 
     # -- content and filters --------------------------------------------------------------------
     def set_records(self, records, with_b: bool) -> None:
         self.changed_box.setVisible(with_b)
+        columns = self.model.columns
         self.model.set_records(records, with_b)
+        if self.model.columns != columns or not self._sized:
+            self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its title (never measured over the rows: there may be a million)."""
+        header = self.view.horizontalHeader()
+        metrics = header.fontMetrics()
+        for i in range(self.model.columnCount() - 1):
+            self.view.setColumnWidth(i, max(64, metrics.horizontalAdvance(str(self.model.headerData(
+                i, Qt.Orientation.Horizontal))) + 28))
+        self._sized = True
 
     def set_lengths(self, lo: int, hi: int | None) -> None:
         """Only the examples of ``lo`` to ``hi - 1`` tokens (a histogram bin)."""
