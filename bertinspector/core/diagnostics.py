@@ -315,10 +315,12 @@ def special_token_text_not_special(inspector, inspection):
 
 def literal_specials(matches, starts: np.ndarray, ends: np.ndarray, ids: np.ndarray, special_ids) -> list:
     """The ``matches`` of special-token strings in one text that did not become a special token (``starts``,
-    ``ends``, ``ids``: the tokens of that text); a special id on the match's exact span means it did."""
+    ``ends``, ``ids``: the tokens of that text); a special id whose span holds the match means it did (a
+    token that strips the space on its left, ``<mask>`` on RoBERTa, spans that space too)."""
     special = np.isin(ids, list(special_ids))  # added tokens may carry offsets
-    became_special = set(zip(starts[special].tolist(), ends[special].tolist()))
-    return [m for m in matches if (m.start(), m.end()) not in became_special]
+    special_starts, special_ends = starts[special], ends[special]
+    return [m for m in matches
+            if not np.any((special_starts <= m.start()) & (special_ends >= m.end()))]
 
 
 _SPECIAL_ROLES = (("mask", "mask_token"), ("cls", "cls_token"), ("<s>", "bos_token"), ("sep", "sep_token"),

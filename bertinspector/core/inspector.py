@@ -184,7 +184,7 @@ class Inspector:
         """Special-token strings of any family and of this tokenizer, longest first, as one regex."""
         own = (t for t in self.tokenizer().all_special_tokens if len(t) > 1)
         candidates = sorted({*diagnostics.KNOWN_SPECIAL_STRINGS, *own}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, candidates)))
+        return re.compile("|".join(map(re.escape, candidates)), re.IGNORECASE)  # "[mask]" too: never special
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -330,3 +330,34 @@ def test_a_checkpoint_with_its_head_is_silent(model_factory, family):
     ins = inspector(model_factory, family)
     assert ins.facts.missing_head is None
     assert "weights-newly-initialized" not in ins.inspect(CLEAN).codes()
+
+
+# --------------------------------------------------------------------------- special tokens typed in the text
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_family_mask_token_typed_in_the_text_is_the_mask(model_factory, family):
+    """Typed as the vocabulary has it, the mask is the mask (also where it swallows the space before it)."""
+    ins = inspector(model_factory, family)
+    mask = ins.tokenizer().mask_token
+    inspection = ins.inspect(f"the {mask} is here")
+    assert ins.tokenizer().mask_token_id in inspection.tokens.ids.tolist()
+    assert inspection.diagnostics == ()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_lowercased_mask_token_is_flagged_and_the_fix_holds(model_factory, family):
+    """``[mask]`` on an uncased model is not its ``[MASK]``: special tokens match before lowercasing."""
+    ins = inspector(model_factory, family)
+    tokenizer = ins.tokenizer()
+    typed = tokenizer.mask_token.lower() if tokenizer.mask_token != tokenizer.mask_token.lower() else tokenizer.mask_token.upper()
+    text = f"the {typed} is here"
+    inspection = ins.inspect(text)
+    assert tokenizer.mask_token_id not in inspection.tokens.ids.tolist()
+    finding = [d for d in inspection.diagnostics if d.code == "special-token-text-not-special"]
+    assert len(finding) == 1 and repr(typed) in finding[0].message
+    names = {"text": text, "tokenizer": tokenizer}
+    exec(compile(finding[0].fix, "<fix>", "exec"), names)
+    fixed = ins.inspect(names["text"])
+    assert tokenizer.mask_token_id in fixed.tokens.ids.tolist()
+    assert "special-token-text-not-special" not in fixed.codes()
