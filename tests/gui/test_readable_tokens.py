@@ -122,3 +122,19 @@ def test_the_compare_view_aligns_roberta_over_xlm_r_with_readable_chips(qtbot, r
     assert b_labels[0] == "<s>" and any(label.startswith(WORD_START) for label in b_labels)
     emoji = [p for p in range(len(a.tokens)) if "😀" in aligned.chip_label("A", p)]
     assert len(emoji) == 1  # shown once although its bytes are spread over several pieces
+
+
+def test_attention_labels_read_like_the_chips(qtbot, roberta):
+    from bertinspector.core import inference
+    from bertinspector.qt.inference import ResultView
+    from bertinspector.widgets.attention_plot import AttentionPlot
+
+    insp = roberta.inspect("the model 😀")
+    result = inference.run(inference.load_model(roberta, "cpu"), insp, roberta.tokenizer())
+    plot = AttentionPlot()
+    qtbot.addWidget(plot)
+    shown(qtbot, plot, 900, 700)
+    plot.set_result(ResultView(result, None))
+    labels = plot.row_labels()
+    assert f"{WORD_START}model" in labels and not any("\u0120" in label for label in labels)
+    assert sum(label.count("😀") for label in labels) == 1
