@@ -15,10 +15,6 @@ from bertinspector.core.errors import InputError
 from bertinspector.core.pasted_ids import PastedIds, checked_id, parse as parse_pasted_ids
 from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window, lowercase_applied
 
-MAX_IDS = 1_000_000
-MAX_ID = 2**31 - 1
-_ID_SEPARATORS = re.compile(r"[\s,;]+")
-_ID_WRAPPERS = re.compile(r"tensor|array|dtype\s*=\s*\w+(\.\w+)*|[\[\](){}]")
 _SERIALS = itertools.count(1)
 
 
@@ -349,30 +345,6 @@ def _window(tokens: Tokens, encoding, segment: int) -> Window:
     last = min(first + len(window), len(positions)) - 1
     return Window(first_token=int(positions[first]), last_token=int(positions[last]),
                   start_char=int(window[0, 1]), end_char=int(window[-1, 2]))
-
-
-def parse_ids(text: str) -> list[int]:
-    """Parse pasted ids: ``101, 7592, 102``, ``[101 7592 102]``, ``tensor([[101, ...]])``."""
-    cleaned = _ID_WRAPPERS.sub(" ", text)
-    parts = [p for p in _ID_SEPARATORS.split(cleaned) if p]
-    if not parts:
-        raise InputError("no token ids given: paste ids like '101, 7592, 102'")
-    if len(parts) > MAX_IDS:
-        raise InputError(f"too many ids ({len(parts)}); at most {MAX_IDS}")
-    ids = []
-    for part in parts:
-        if not re.fullmatch(r"[+-]?\d+", part):
-            raise InputError(f"'{part}' is not a token id: ids are whole numbers like '101, 7592, 102'")
-        ids.append(_checked_id(int(part)))
-    return ids
-
-
-def _checked_id(value: int) -> int:
-    if value < 0:
-        raise InputError(f"{value} is not a token id: ids are never negative")
-    if value > MAX_ID:
-        raise InputError(f"{value} is too large to be a token id")
-    return value
 
 
 def _check_unicode(which: str, value: str) -> None:
