@@ -143,14 +143,9 @@ def paint_chip(painter: QPainter, rect: QRectF, label: str, flags: int, colors: 
         painter.drawRect(QRectF(r.left(), r.bottom() - 2.5, r.width(), 3))
     if flags & F_SPLIT:
         # a character spread over several tokens: a zigzag along the top edge of each of its chips
-        split_pen = QPen(colors.limit_marker, 1.5)
-        painter.setPen(split_pen)
-        step = 3.0
-        x, y, up = r.left() + 1, r.top() + 1.5, True
-        while x < r.right() - 1:
-            nx = min(x + step, r.right() - 1)
-            painter.drawLine(QPointF(x, y + (0 if up else 2.5)), QPointF(nx, y + (2.5 if up else 0)))
-            x, up = nx, not up
+        painter.setPen(QPen(colors.limit_marker, 1.5))
+        left, top, steps = r.left() + 1, r.top() + 1.5, max(1, int((r.width() - 2) // 3))
+        painter.drawPolyline([QPointF(left + 3 * k, top + 2.5 * (k % 2)) for k in range(steps + 1)])
     # text
     if special:
         painter.setFont(bold)
