@@ -159,12 +159,14 @@ class ModelPicker(QWidget):
         self.error_banner.show_message(message)
 
     def offer_first_model(self, reason: str) -> None:
-        """No model to start on (``reason``): drop the bundled entry and offer *Open folder…* instead."""
+        """No model to start on: the bundled entry gives way to ``reason`` and the banner offers *Open folder…*."""
         self._bundled.takeChildren()
-        note = QTreeWidgetItem(self._bundled, ["none in this installation"])
+        note = QTreeWidgetItem(self._bundled, [reason])
         note.setFlags(Qt.ItemFlag.NoItemFlags)
         note.setToolTip(0, reason)
-        self.first_model_banner.show_message(f"No model to start on: {reason}.", "Open folder…")
+        self.first_model_banner.show_message("No model yet: open a model folder, or type a hub id from your cache.",
+                                             "Open folder…")
+        self.first_model_banner.setToolTip(reason)
 
     def error_text(self) -> str:
         return "" if self.error_banner.isHidden() else self.error_banner.text()

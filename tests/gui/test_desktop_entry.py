@@ -88,7 +88,9 @@ def test_first_start_without_a_default_model_offers_open_folder(qtbot, opened, m
     banner = window.picker.first_model_banner
     assert not waiting and window.inspector is None
     assert banner.isVisible() and banner.button.text() == "Open folder…"
-    assert "default model is not installed" in banner.text()
+    assert "open a model folder" in banner.text()
+    bundled = window.picker.tree.topLevelItem(0)
+    assert bundled.childCount() == 1 and "default model is not installed" in bundled.child(0).text(0)
     assert "default" not in window.picker.sources("bundled")
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args, **kwargs: str(tiny_bert)))
     with qtbot.waitSignal(window.modelLoaded, timeout=LOAD_TIMEOUT_MS):
