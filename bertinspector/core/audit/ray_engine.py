@@ -12,6 +12,7 @@ Ray is imported only here, inside functions.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 import tempfile
@@ -80,9 +81,9 @@ def run_ray(shards: Sequence[Shard], config: AuditConfig, *, workers: int | None
     result = empty(config.examples, with_b=config.b is not None)
     if not shards:
         return result
+    _refuse_remote_code(config)
     ray = _import_ray()
     connect(ray, address)
-    _refuse_remote_code(config)
     models = {}
     for side in (config.a, config.b):
         if side is not None and side not in models:
@@ -154,17 +155,35 @@ def _import_ray():
 def connect(ray, address: str | None) -> None:
     """Join the cluster at ``address`` (``auto``: ``RAY_ADDRESS``), or start a local Ray when there is
     none; once per process (Ray shuts it down at exit). One line when unreachable."""
-    if ray.is_initialized():
-        return
     address = address or os.environ.get("RAY_ADDRESS") or None
     if address not in (None, "auto", "local"):
         _check_reachable(address)
+    _quiet_raylet_messages()
+    if ray.is_initialized():
+        return
+    logging.getLogger("ray").setLevel(logging.ERROR)  # Ray's start-up notes are not the user's concern
     try:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="error",
-                 configure_logging=False)
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="error")
     except Exception as error:  # noqa: BLE001 - Ray says ConnectionError, RuntimeError, ValueError...
         shown = address or "the local machine"
         raise ClusterError(f"cannot reach the Ray cluster at {shown}: {user_message(error)}") from None
+
+
+def _quiet_raylet_messages() -> None:
+    """Ray's driver prints the raylet's task and worker failures on standard output, where the JSON
+    report goes; this engine says each failure in one line itself, so those messages are dropped."""
+    from ray._private import worker
+
+    show = worker.print_to_stdstream
+    if getattr(show, "quiet", False):
+        return
+
+    def without_raylet(data, ignore_prefix: bool):
+        if data.get("pid") != "raylet":
+            show(data, ignore_prefix)
+
+    without_raylet.quiet = True
+    worker.print_to_stdstream = without_raylet
 
 
 def _check_reachable(address: str) -> None:
