@@ -154,7 +154,7 @@ def sequence_truncated(inspector, inspection):
     yield finding(
         "sequence-truncated",
         f"{t.tokens_lost} of {t.tokens_total} tokens are cut off {where} (max_length {max_length}); "
-        f"the model never sees {_quote(text[t.cut_char:])}",
+        f"the model never sees {_quote(text[t.cut_char:t.cut_char + 100])}",
         tokens=lost, spans=[(t.cut_char, len(text), t.cut_segment or 0)] if t.cut_char is not None else (),
         fix=call(inspection, truncation=True, max_length=max_length, stride=max(1, min(64, max_length // 4)),
                  return_overflowing_tokens=True, padding=True, then='inputs.pop("overflow_to_sample_mapping"); ')
@@ -323,8 +323,9 @@ def literal_specials(matches, starts: np.ndarray, ends: np.ndarray, ids: np.ndar
             if not np.any((special_starts <= m.start()) & (special_ends >= m.end()))]
 
 
-_SPECIAL_ROLES = (("mask", "mask_token"), ("cls", "cls_token"), ("<s>", "bos_token"), ("sep", "sep_token"),
-                  ("</s>", "eos_token"), ("pad", "pad_token"), ("unk", "unk_token"))
+_SPECIAL_ROLES = (("mask", "mask_token"), ("cls", "cls_token"), ("<s>", "cls_token"), ("<s>", "bos_token"),
+                  ("sep", "sep_token"), ("</s>", "sep_token"), ("</s>", "eos_token"), ("pad", "pad_token"),
+                  ("unk", "unk_token"))
 
 
 def _special_replacement(tokenizer, name: str) -> str:
@@ -495,31 +496,49 @@ def _uncovered(text: str, starts: np.ndarray, ends: np.ndarray) -> list[tuple[in
     """Runs of non-whitespace characters of ``text`` that no token covers."""
     if not text:
         return []
-    # the gaps between the tokens' character ranges, in text order (memory: a few arrays per token)
-    order = np.argsort(starts, kind="stable")
-    starts, ends = starts[order], ends[order]
+    if len(starts) > 1 and bool(np.any(starts[1:] < starts[:-1])):
+        order = np.argsort(starts, kind="stable")
+        starts, ends = starts[order], ends[order]
+    # the gap before token i runs from how far the tokens before it reach to where it starts; the text
+    # after the last token is one more gap. Worked out a slice of tokens at a time (a book: 10 M tokens)
     reach = np.maximum.accumulate(ends) if len(ends) else ends
-    gap_starts = np.concatenate(([0], reach))
-    gap_ends = np.concatenate((starts, [len(text)]))
-    gap_ends[1:-1] = np.maximum(gap_ends[1:-1], gap_starts[1:-1])  # an overlap is no gap
-    open_gaps = np.flatnonzero(gap_ends > gap_starts)
-    gap_starts, gap_ends = gap_starts[open_gaps], gap_ends[open_gaps]
-    # the common gap, one space between two words, is dropped without looking at it in Python
-    codepoints = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-    single_blank = (gap_ends - gap_starts == 1) & np.isin(codepoints[np.minimum(gap_starts, len(text) - 1)], _WHITESPACE)
-    gap_starts, gap_ends = gap_starts[~single_blank], gap_ends[~single_blank]
-    lengths = gap_ends - gap_starts
-    # every character of the remaining gaps, and the non-blank ones among them, in runs
-    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-    positions = np.repeat(gap_starts - firsts, lengths) + np.arange(int(lengths.sum()))
-    missing = positions[~np.isin(codepoints[positions], _WHITESPACE)]
-    del codepoints
+    missing = []
+    for first in range(0, len(starts) + 1, _GAP_SLICE):
+        last = min(first + _GAP_SLICE, len(starts))
+        gap_starts = np.concatenate(([reach[first - 1] if first else 0], reach[first:last - 1] if last > first else []))
+        gap_ends = starts[first:last]
+        if last == len(starts):  # the text after the last token
+            gap_starts = np.append(gap_starts[: len(gap_ends)], reach[-1] if len(reach) else 0)
+            gap_ends = np.append(gap_ends, len(text))
+        open_gap = gap_ends > gap_starts
+        missing.append(_non_blank(text, gap_starts[open_gap].astype(np.int64), gap_ends[open_gap].astype(np.int64)))
+        if last == len(starts):
+            break
+    missing = np.concatenate(missing)
     if not len(missing):
         return []
     breaks = np.flatnonzero(np.diff(missing) != 1) + 1
     run_starts = missing[np.concatenate(([0], breaks))]
     run_ends = missing[np.concatenate((breaks - 1, [len(missing) - 1]))] + 1
     return list(zip(run_starts.tolist(), run_ends.tolist()))
+
+
+_GAP_SLICE = 1 << 20
+
+
+def _non_blank(text: str, gap_starts: np.ndarray, gap_ends: np.ndarray) -> np.ndarray:
+    """The positions of the non-whitespace characters inside the gaps ``[start, end)``."""
+    if not len(gap_starts):
+        return np.zeros(0, np.int64)
+    low, high = int(gap_starts[0]), int(gap_ends.max())
+    codepoints = np.frombuffer(text[low:high].encode("utf-32-le"), np.uint32)
+    # the common gap, one space between two words, costs one lookup
+    single_blank = (gap_ends - gap_starts == 1) & np.isin(codepoints[gap_starts - low], _WHITESPACE)
+    gap_starts, gap_ends = gap_starts[~single_blank], gap_ends[~single_blank]
+    lengths = gap_ends - gap_starts
+    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
+    positions = np.repeat(gap_starts - firsts, lengths) + np.arange(int(lengths.sum()))
+    return positions[~np.isin(codepoints[positions - low], _WHITESPACE)]
 
 
 _WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)

@@ -5,22 +5,27 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
+
 from bertinspector.core.diagnostics import src_literal
 from bertinspector.core.model import Inspection
 
-CSV_COLUMNS = ("index", "token", "id", "start", "end", "text", "special", "subword", "unk", "type_id", "segment", "kept")
+CSV_COLUMNS = ("index", "model_position", "token", "id", "start", "end", "text", "special", "subword", "unk", "type_id", "segment", "kept")
 
 
 def tokens_csv(inspection: Inspection) -> str:
-    """Every token of the untruncated encoding, one row each, with the characters it covers."""
+    """Every token of the untruncated encoding, one row each, with the characters it covers and the
+    position the model sees it at (its index among the kept tokens; empty for a token that is cut)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    kept = inspection.tokens.kept
+    positions = (np.cumsum(kept) - 1).tolist()
     for i in range(len(inspection.tokens)):
         row = inspection.token(i)
         covered = "" if row.start is None else inspection.segment_text(row.segment or 0)[row.start:row.end]
         writer.writerow([
-            row.index, row.token, row.id, _blank(row.start), _blank(row.end), covered, int(row.special),
+            row.index, positions[i] if kept[i] else "", row.token, row.id, _blank(row.start), _blank(row.end), covered, int(row.special),
             int(row.subword), int(row.unk), _blank(row.type_id), _blank(row.segment), int(row.kept),
         ])
     return out.getvalue()

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bertinspector.core import diagnostics, facts as facts_module, normalization, sources, tokenizer as tokenizer_module
+from bertinspector.core import diagnostics, facts as facts_module, long_text, normalization, sources, tokenizer as tokenizer_module
 from bertinspector.core.errors import InputError
 from bertinspector.core.pasted_ids import PastedIds, checked_id, parse as parse_pasted_ids
 from bertinspector.core.model import Inspection, Settings, Tokens, Truncation, Window, lowercase_applied
 
+MAX_TEXT_CHARS = 64 * 1024 * 1024  # a text or pair beyond this is refused in one line
 _SERIALS = itertools.count(1)
 
 
@@ -77,6 +78,9 @@ class Inspector:
         """Inspect ``text`` (and ``pair``) as ``tokenizer(text, pair, ...)`` would encode it."""
         for which, value in (("text", text), ("pair", pair)):
             if value is not None:
+                if len(value) > MAX_TEXT_CHARS:
+                    raise InputError(f"the {which} has {len(value):,} characters; at most {MAX_TEXT_CHARS:,} "
+                                     f"(64 MB) are inspected")
                 _check_unicode(which, value)
         if pair == "":
             pair = None  # tokenizer(text, "") encodes the text alone
@@ -86,11 +90,16 @@ class Inspector:
             backend = self._engine_backend(settings.lowercase, tokenizer)
             if max_length is not None and settings.truncation != "none":
                 _check_truncation(backend, settings, pair is not None, max_length)
-            full = _encode(backend, text, pair, settings.add_special_tokens)
+            in_pieces = pair is None and len(text) > long_text.PIECE_CHARS and long_text.splits_safely(backend)
+            if in_pieces:
+                full = long_text.encode(backend, text, settings.add_special_tokens)
+            else:
+                full = _encode(backend, text, pair, settings.add_special_tokens)
             kept_counts, windows = None, []
             if max_length is not None and settings.truncation != "none" and len(full.ids) > max_length:
                 kept_counts, windows = self._truncate(backend, tokenizer, text, pair, settings, max_length, full)
         tokens = self._tokens_from_encoding(tokenizer, full, kept_counts)
+        del full  # a long text's encoding is as large as its tokens: not kept through the checks
         truncation = _truncation_summary(tokens, kept_counts is not None, windows)
         normalizer = tokenizer.backend_tokenizer.normalizer
         changes = normalization.changes(normalizer, text, 0)
@@ -99,7 +108,7 @@ class Inspector:
         inspection = Inspection(
             source=self.source.name, facts=self.facts, settings=settings, input_kind="text",
             text=text, pair=pair, tokens=tokens, truncation=truncation,
-            normalized_text=normalizer.normalize_str(text) if normalizer is not None else text,
+            normalized_text=long_text.normalize(normalizer, text, in_pieces),
             changes=tuple(changes),
         )
         return diagnostics.attach(self, inspection)
@@ -254,13 +263,13 @@ class Inspector:
     def _tokens_from_encoding(self, tokenizer, full, kept_counts: dict[int, int] | None) -> Tokens:
         ids = np.asarray(full.ids, dtype=np.int64)
         n = len(ids)
-        offsets = np.asarray(full.offsets, dtype=np.int64).reshape(n, 2)
+        offsets = np.asarray(full.offsets).reshape(n, 2)  # a long text's columns stay int32 until here
         special = np.asarray(full.special_tokens_mask, dtype=bool)
-        sequence_ids = np.asarray([-1 if s is None else s for s in full.sequence_ids], dtype=np.int64)
-        segments = np.where(special, -1, sequence_ids)
-        starts = np.where(segments < 0, -1, offsets[:, 0])
-        ends = np.where(segments < 0, -1, offsets[:, 1])
-        word_ids = np.asarray([-1 if w is None else w for w in full.word_ids], dtype=np.int64)
+        sequence_ids = _int_column(full.sequence_ids)
+        segments = np.where(special, -1, sequence_ids).astype(np.int64, copy=False)
+        starts = np.where(segments < 0, -1, offsets[:, 0]).astype(np.int64, copy=False)
+        ends = np.where(segments < 0, -1, offsets[:, 1]).astype(np.int64, copy=False)
+        word_ids = _int_column(full.word_ids)
         subword = np.zeros(n, bool)
         if n > 1:
             subword[1:] = (word_ids[1:] >= 0) & (word_ids[1:] == word_ids[:-1]) & (segments[1:] == segments[:-1])
@@ -269,7 +278,7 @@ class Inspector:
         unk = (ids == unk_id) & ~special if unk_id is not None else np.zeros(n, bool)
         type_ids = np.asarray(full.type_ids, dtype=np.int64) if "token_type_ids" in tokenizer.model_input_names else None
         return Tokens(
-            strings=tuple(self.token_strings[ids].tolist()), ids=ids, starts=starts, ends=ends, special=special,
+            strings=tuple(self.token_strings[ids]), ids=ids, starts=starts, ends=ends, special=special,
             subword=subword, unk=unk, type_ids=type_ids, segments=segments,
             kept=_kept_mask(segments, kept_counts, getattr(tokenizer, "truncation_side", "right")),
         )
@@ -298,6 +307,13 @@ def _encode(backend, text: str, pair: str | None, add_special_tokens: bool):
     """One encoding through ``encode_batch``, which releases the GIL (``encode`` does not), so the
     window stays responsive while a 10 MB text is tokenized."""
     return backend.encode_batch([text if pair is None else (text, pair)], add_special_tokens=add_special_tokens)[0]
+
+
+def _int_column(values) -> np.ndarray:
+    """An encoding's list with None as int64, -1 for None (a column already converted stays as it is)."""
+    if isinstance(values, np.ndarray):
+        return values
+    return np.asarray([-1 if v is None else v for v in values], dtype=np.int64)
 
 
 def _kept_mask(segments: np.ndarray, kept_counts: dict[int, int] | None, side: str) -> np.ndarray:

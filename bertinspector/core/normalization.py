@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import unicodedata
 
 import numpy as np
@@ -43,23 +45,34 @@ def changes(normalizer, text: str, segment: int) -> list[CharChange]:
     if not kinds:
         return []
     codepoints = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    lookup_keys = np.fromiter(kinds.keys(), dtype=np.uint32)
-    lookup_values = np.fromiter(kinds.values(), dtype=np.int64)
-    order = np.argsort(lookup_keys)
-    lookup_keys, lookup_values = lookup_keys[order], lookup_values[order]
-    where = np.searchsorted(lookup_keys, codepoints).clip(0, len(lookup_keys) - 1)
-    kind_of = np.where(lookup_keys[where] == codepoints, lookup_values[where], -1)
-    return [CharChange(start, end, KINDS[kind], segment) for start, end, kind in _runs(kind_of)]
+    table = np.full(int(codepoints.max()) + 1, -1, np.int8)  # kind by code point: one byte per character
+    table[np.fromiter(kinds.keys(), np.int64, len(kinds))] = np.fromiter(kinds.values(), np.int8, len(kinds))
+    kind_of = table[codepoints]
+    del codepoints
+    starts, ends, values = _runs(kind_of)
+    names = [KINDS[v] for v in values.tolist()]
+    return list(map(CharChange, starts.tolist(), ends.tolist(), names, itertools.repeat(segment, len(names))))
 
 
-def _runs(values: np.ndarray):
-    """(start, end, value) for each run of equal values >= 0."""
-    if not len(values):
-        return
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, values) of the runs of equal values >= 0."""
     boundaries = np.flatnonzero(np.diff(values)) + 1
     starts = np.concatenate(([0], boundaries))
     ends = np.concatenate((boundaries, [len(values)]))
-    for start, end in zip(starts.tolist(), ends.tolist()):
-        value = int(values[start])
-        if value >= 0:
-            yield start, end, value
+    run_values = values[starts]
+    keep = run_values >= 0
+    return starts[keep], ends[keep], run_values[keep]
+
+
+def translate_table(normalizer, text: str) -> dict[int, str] | None:
+    """``str.translate``'s table that normalizes ``text`` as ``normalizer`` does, character by character,
+    or None for a normalizer whose output depends on the neighbours (Unicode composition, replacements)."""
+    if normalizer is None or not _works_per_character(json.loads(normalizer.__getstate__())):
+        return None
+    return {ord(c): normalizer.normalize_str(c) for c in set(text)}
+
+
+def _works_per_character(state: dict) -> bool:
+    if state.get("type") == "Sequence":
+        return all(_works_per_character(part) for part in state.get("normalizers", ()))
+    return state.get("type") in ("BertNormalizer", "Lowercase", "StripAccents")

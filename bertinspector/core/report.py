@@ -11,6 +11,9 @@ from bertinspector.core.readable import readable
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 CUT_MARK = "✂"
+SUMMARY_ABOVE = 5_000  # tokens; a longer encoding's text output shows its ends and the cut
+SHOWN_AT_EACH_END = 1_000
+SHOWN_AROUND_CUT = 100
 
 
 def to_json(inspection: Inspection) -> dict:
@@ -111,21 +114,47 @@ def token_label(inspection: Inspection, i: int) -> str:
     return label
 
 
-def token_line(inspection: Inspection, width: int = 100) -> list[str]:
-    """The tokens wrapped to ``width`` columns; the tokens the model never sees stand in ⟦ ⟧ after a cut mark."""
+def shown_tokens(inspection: Inspection, all_tokens: bool = False) -> list[range]:
+    """The runs of token positions the text output prints: every token up to :data:`SUMMARY_ABOVE`
+    tokens (or with ``all_tokens``), else the first and last :data:`SHOWN_AT_EACH_END` and the tokens
+    around the cut."""
+    n = len(inspection.tokens)
+    if all_tokens or n <= SUMMARY_ABOVE:
+        return [range(n)]
+    wanted = [(0, SHOWN_AT_EACH_END), (n - SHOWN_AT_EACH_END, n)]
+    cut = inspection.truncation.cut_token
+    if cut is not None:
+        wanted.append((max(cut - SHOWN_AROUND_CUT, 0), min(cut + SHOWN_AROUND_CUT, n)))
+    runs: list[list[int]] = []
+    for start, end in sorted(wanted):
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    return [range(start, end) for start, end in runs]
+
+
+def token_line(inspection: Inspection, width: int = 100, all_tokens: bool = False) -> list[str]:
+    """The tokens wrapped to ``width`` columns; the tokens the model never sees stand in ⟦ ⟧ after a cut mark.
+    A long encoding is summarised (see :func:`shown_tokens`), each gap named on a line of its own."""
     lines, line = [], ""
     cut = inspection.truncation.cut_token
     last = last_lost(inspection)
-    for i in range(len(inspection.tokens)):
-        piece = token_label(inspection, i)
-        if i == cut:
-            piece = f"{CUT_MARK} cut at token {i} {CUT_MARK} ⟦{piece}"
-        if i == last:
-            piece += "⟧"
-        if len(line) + len(piece) + 1 > width and line:
-            lines.append(line)
+    runs = shown_tokens(inspection, all_tokens)
+    for run, following in zip(runs, [*runs[1:], None]):
+        for i in run:
+            piece = token_label(inspection, i)
+            if i == cut:
+                piece = f"{CUT_MARK} cut at token {i} {CUT_MARK} ⟦{piece}"
+            if i == last:
+                piece += "⟧"
+            if len(line) + len(piece) + 1 > width and line:
+                lines.append(line)
+                line = ""
+            line = f"{line} {piece}" if line else piece
+        if following is not None:
+            lines += [line, f"… {following.start - run.stop:,} tokens not shown (--all-tokens prints every one) …"]
             line = ""
-        line = f"{line} {piece}" if line else piece
     if line:
         lines.append(line)
     return lines
@@ -146,16 +175,17 @@ def summary(inspection: Inspection) -> str:
     return f"{inspection.source} ({f.model_type or 'unknown type'}, {f.tokenizer_class}): {kept}"
 
 
-def render_text(inspection: Inspection, width: int = 100) -> str:
-    """What a person reads in a terminal: the tokens with the cut marked, then the findings."""
+def render_text(inspection: Inspection, width: int = 100, all_tokens: bool = False) -> str:
+    """What a person reads in a terminal: the tokens with the cut marked (a long encoding summarised
+    unless ``all_tokens``), then the findings."""
     out = [summary(inspection), ""]
-    out += token_line(inspection, width)
+    out += token_line(inspection, width, all_tokens)
     out.append("")
     out += diagnostic_lines(inspection)
     return "\n".join(out)
 
 
-def render_markdown(inspection: Inspection) -> str:
+def render_markdown(inspection: Inspection, all_tokens: bool = False) -> str:
     """A report ready to paste into an issue."""
     f = inspection.facts
     s = inspection.settings
@@ -168,7 +198,7 @@ def render_markdown(inspection: Inspection) -> str:
         out.append(f"| {key} | `{value}` |")
     out += ["", f"Settings: add_special_tokens={s.add_special_tokens}, truncation={s.truncation}, "
                 f"max_length={s.max_length}, stride={s.stride}, lowercase={s.lowercase}", "",
-            "### Tokens", "", "```", *token_line(inspection), "```", "", "### Diagnostics", ""]
+            "### Tokens", "", "```", *token_line(inspection, all_tokens=all_tokens), "```", "", "### Diagnostics", ""]
     out += diagnostic_lines(inspection, markdown=True)
     return "\n".join(out) + "\n"
 

@@ -12,7 +12,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -316,15 +315,16 @@ def test_inspect_help_mentions_every_option(capsys):
 
 
 @pytest.mark.parametrize("text", ["", "   ", " \n\t  "], ids=["empty", "spaces", "whitespace"])
-def test_empty_or_blank_text(capsys, model_factory, text):
+def test_empty_or_blank_text_is_cls_sep(capsys, model_factory, text):
     rc, out, err = cli(capsys, "inspect", model_factory.bert(), "--text", text)
-    assert_usage_error(rc, out, err, mentions=("empty",))
+    assert rc == 0 and err == "" and "[CLS] [SEP]" in out
 
 
 def test_empty_text_file(capsys, model_factory, tmp_path):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
-    assert_usage_error(*cli(capsys, "inspect", model_factory.bert(), "--text-file", path))
+    rc, out, err = cli(capsys, "inspect", model_factory.bert(), "--text-file", path)
+    assert rc == 0 and "2 of 2 tokens reach the model" in out
 
 
 def test_missing_path(capsys, tmp_path):
@@ -447,12 +447,9 @@ def test_ten_megabyte_text_file_finishes(capsys, model_factory, tmp_path):
     text = words(2_000_000, seed=3)
     path.write_text(text[:10_000_000], encoding="utf-8")
     assert path.stat().st_size == 10_000_000
-    start = time.perf_counter()
     rc, out, err = cli(capsys, "inspect", model_factory.bert(), "--text-file", path)
-    elapsed = time.perf_counter() - start
     assert rc in (0, 1) and "Traceback" not in err, err[-2000:]
-    assert "✂" in out and "sequence-truncated" in out
-    assert elapsed < 120, elapsed
+    assert "✂" in out and "sequence-truncated" in out  # how long it takes: benchmarks/bench_inspect.py
 
 
 # --------------------------------------------------------------------------- custom code (auto_map)

@@ -361,7 +361,6 @@ def test_cli_compare_variant_and_markdown(capsys, minilm_path, tmp_path):
 
 @pytest.mark.parametrize("argv, message", [
     (["--text", "hello"], "SRC_B"),
-    (["SRC", "--text", "  "], "empty"),
     (["SRC", "--text", "hello", "--b-swap-pair"], "pair"),
     (["SRC", "--text", "hello", "--b-max-length", "0"], "positive"),
     (["SRC", "--text-file", "/no/such/file.txt"], "/no/such/file.txt"),
