@@ -204,9 +204,12 @@ def open_window(*, model: str | None = None, compare: str | None = None, text: s
 
         window.inspectionApplied.connect(run_once)
 
+    missing = default_model_missing()
+    if missing is not None:  # no bundled model in this installation (the frozen app, no demo extra)
+        window.picker.drop_default(missing)
+
     def open_default() -> bool:
         """Start on the bundled model, or offer Open folder… where there is none; whether a load started."""
-        missing = default_model_missing()
         if missing is not None:
             window.offer_first_model(missing)
             return False

@@ -158,12 +158,16 @@ class ModelPicker(QWidget):
             message += f"  (still using {kept})"
         self.error_banner.show_message(message)
 
-    def offer_first_model(self, reason: str) -> None:
-        """No model to start on: the bundled entry gives way to ``reason`` and the banner offers *Open folder…*."""
+    def drop_default(self, reason: str) -> None:
+        """This installation has no bundled model: ``reason`` stands in its place."""
         self._bundled.takeChildren()
         note = QTreeWidgetItem(self._bundled, [reason])
         note.setFlags(Qt.ItemFlag.NoItemFlags)
         note.setToolTip(0, reason)
+
+    def offer_first_model(self, reason: str) -> None:
+        """No model to start on: the bundled entry gives way to ``reason`` and the banner offers *Open folder…*."""
+        self.drop_default(reason)
         self.first_model_banner.show_message("No model yet: open a model folder, or type a hub id from your cache.",
                                              "Open folder…")
         self.first_model_banner.setToolTip(reason)

@@ -82,6 +82,13 @@ def test_a_missing_file_is_one_line_and_no_window(tmp_path):
         gui.resolve_input(args.model, None, None, args.path)
 
 
+def test_without_a_default_model_the_picker_lists_none(qtbot, opened, monkeypatch, tiny_bert):
+    monkeypatch.setattr(sources, "DEMO_DISTRIBUTION", "bertinspector-no-such-model-package")
+    window, _ = opened(["bertinspector", "gui", str(tiny_bert)])
+    qtbot.waitUntil(lambda: window.model_source() == str(tiny_bert), timeout=LOAD_TIMEOUT_MS)
+    assert window.picker.sources("bundled") == [] and not window.picker.first_model_banner.isVisible()
+
+
 def test_first_start_without_a_default_model_offers_open_folder(qtbot, opened, monkeypatch, tiny_bert):
     monkeypatch.setattr(sources, "DEMO_DISTRIBUTION", "bertinspector-no-such-model-package")
     window, waiting = opened(["bertinspector", "gui"])
