@@ -107,7 +107,7 @@ def test_cancel_stops_a_run_in_the_host(model_factory):
         started = time.perf_counter()
         with pytest.raises(Cancelled):
             host.call("run", inspector.inspect(TEXT), cancel=cancel)
-        assert entered == [1] and time.perf_counter() - started < 2
+        assert entered == [1] and time.perf_counter() - started < 5  # typically ~0.4 s
         handle.remove()
         assert host.call("run", inspector.inspect(TEXT)).num_layers > 0  # the host keeps working
     finally:

@@ -103,6 +103,6 @@ def test_closing_the_window_while_the_helper_process_starts_is_quick_and_quiet(q
         window.close()
         took = time.monotonic() - started
         qtbot.wait(100)
-    assert took < 2.0, f"closing took {took:.2f} s"
+    assert took < 5.0, f"closing took {took:.2f} s"  # typically well under 0.5 s
     assert not process.is_alive() and not controller.host.running
     assert shown == [] and failed == [] and not raised

@@ -176,7 +176,7 @@ def test_twenty_thousand_tokens_stay_cheap(qtbot, view, bert):
     scrolling = (time.perf_counter() - started) / 20
     assert view.token_count() == len(insp.tokens)
     # generous bounds: this guards against one-widget-per-token designs, not the benchmark's targets
-    assert first < 2.0 and scrolling < 0.2
+    assert first < 5.0 and scrolling < 0.5
     assert view.token_rect(len(insp.tokens) - 1).isValid()
 
 
