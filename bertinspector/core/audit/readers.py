@@ -28,6 +28,7 @@ from typing import Iterator
 
 import numpy as np
 
+from bertinspector.core.audit import remote
 from bertinspector.core.errors import InputError
 
 FORMATS = {".txt": "txt", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
@@ -170,6 +171,16 @@ def _restrict(shards: list[Shard], global_rows: np.ndarray) -> list[Shard]:
 
 def resolve_source(source: str, split: str | None = None) -> list[tuple[Path, str]]:
     """The data files ``source`` names, in reading order, each with the name to show the user."""
+    if remote.is_uri(source):  # s3://, gs://, hf://, file://...: a file or a folder of files
+        files = [remote.RemotePath(uri) for uri in remote.list_files(source)]
+        if len(files) == 1 and files[0].uri == source:
+            if _format_of(files[0]) is None:
+                raise DataError(f"{source}: unknown data format (supported: {', '.join(sorted(FORMATS))}, each also .gz)")
+            return [(files[0], source)]
+        files = [f for f in files if _format_of(f) is not None]
+        if not files:
+            raise DataError(f"{source}: the folder holds no supported data file ({', '.join(sorted(FORMATS))}, each also .gz)")
+        return [(f, f.uri) for f in _only_split(files, split, source)]
     path = Path(source).expanduser()
     if any(c in source for c in "*?["):
         matches = sorted(Path(p) for p in globbing.glob(str(path), recursive=True))
@@ -287,7 +298,7 @@ def _decompressed_copy(path: Path, display: str, workdir: str | None) -> str:
         raise DataError(f"{display}: compressed {_format_of(path)} files need a working folder to decompress into")
     target = Path(workdir) / f"{abs(hash(str(path))):x}-{path.name[:-3]}"
     try:
-        with gzip.open(path, "rb") as source, open(target, "wb") as out:
+        with _open_raw(path, display) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as source, open(target, "wb") as out:
             while chunk := source.read(_CHUNK):
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as error:
@@ -296,6 +307,8 @@ def _decompressed_copy(path: Path, display: str, workdir: str | None) -> str:
 
 
 def _open_raw(path, display: str):
+    if remote.is_uri(str(path)):
+        return remote.open_stream(str(path), display)
     try:
         return open(path, "rb")
     except OSError as error:
@@ -630,7 +643,8 @@ def _parquet(data_file: DataFile):
     import pyarrow.parquet as pq
 
     try:
-        return pq.ParquetFile(data_file.path)
+        return pq.ParquetFile(remote.open_random(data_file.path, data_file.display)
+                              if remote.is_uri(data_file.path) else data_file.path)
     except Exception as error:  # ArrowInvalid and friends: one line
         raise DataError(f"{data_file.display}: not a readable Parquet file ({_arrow_message(error)})") from None
 
@@ -658,7 +672,8 @@ def _arrow_reader(data_file: DataFile):
     import pyarrow as pa
 
     try:
-        source = pa.memory_map(data_file.path)
+        source = (remote.open_random(data_file.path, data_file.display) if remote.is_uri(data_file.path)
+                  else pa.memory_map(data_file.path))
     except Exception as error:
         raise DataError(f"{data_file.display}: {_arrow_message(error)}") from None
     for opener in (pa.ipc.open_file, pa.ipc.open_stream):
