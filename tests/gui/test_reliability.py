@@ -679,7 +679,27 @@ def _weights_a_dangling_link(folder: Path) -> None:
     (folder / "model.safetensors").symlink_to(folder / "moved-away.safetensors")
 
 
+def _huge_number_in_config(folder: Path) -> None:
+    text = (folder / "config.json").read_text()
+    (folder / "config.json").write_text(text.replace('"vocab_size": ', '"vocab_size": ' + "9" * 5000 + ', "was": ', 1))
+
+
+def _safetensors_header_a_list(folder: Path) -> None:
+    header = b"[1, 2, 3]"
+    (folder / "model.safetensors").write_bytes(len(header).to_bytes(8, "little") + header)
+
+
+def _empty_tokenizer_vocabulary(folder: Path) -> None:
+    data = json.loads((folder / "tokenizer.json").read_text())
+    data["model"]["vocab"], data["added_tokens"] = {}, []
+    (folder / "tokenizer.json").write_text(json.dumps(data))
+
+
 OPEN_FAULTS = {  # the tokenizer cannot be loaded: the window keeps the previous model
+    "config.json architectures a number": (lambda f: _edit_config(f, architectures=5), "'architectures'"),
+    "config.json a 5,000-digit number": (_huge_number_in_config, "config.json"),
+    "safetensors header a list": (_safetensors_header_a_list, "model.safetensors"),
+    "tokenizer.json vocabulary empty": (_empty_tokenizer_vocabulary, "unknown token"),
     "tokenizer files named but missing": (_tokenizer_files_gone, "no tokenizer files"),
     "modules.json names a missing folder": (_modules_to_a_missing_folder, "config.json"),
     "config.json empty": (lambda f: (f / "config.json").write_text(""), "config.json"),
