@@ -41,7 +41,7 @@ BRACKET_FAMILY = frozenset(
      "megatron-bert", "nezha", "ernie", "albert", "deberta", "deberta-v2", "funnel", "rembert",
      "roc_bert", "canine"}
 )
-EMBEDDING_SUFFIXES = ("word_embeddings.weight", "embed_tokens.weight", "shared.weight")
+EMBEDDING_SUFFIXES = ("word_embeddings.weight", "tok_embeddings.weight", "embed_tokens.weight", "shared.weight")  # tok_: ModernBERT
 _ASCII_UPPER = re.compile("[A-Z]")  # byte-level vocabularies map letters to themselves, but not "Ġ"
 SPECIAL_ROLES = ("cls_token", "sep_token", "bos_token", "eos_token", "pad_token", "unk_token", "mask_token")
 

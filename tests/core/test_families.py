@@ -361,3 +361,14 @@ def test_a_lowercased_mask_token_is_flagged_and_the_fix_holds(model_factory, fam
     fixed = ins.inspect(names["text"])
     assert tokenizer.mask_token_id in fixed.tokens.ids.tolist()
     assert "special-token-text-not-special" not in fixed.codes()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_embedding_rows_come_from_the_checkpoint(model_factory, tmp_path, family):
+    """The rows the checkpoint really has (safetensors header), not config.json's vocab_size."""
+    source = model_factory.family(family)
+    folder = edited_copy(source, tmp_path, "rows", "config.json",
+                         vocab_size=json.loads((source / "config.json").read_text())["vocab_size"] + 64)
+    ins = Inspector.open(str(folder))
+    assert ins.facts.embedding_rows == len(ins.tokenizer())
+    assert "embeddings-larger-than-tokenizer" not in ins.inspect(CLEAN).codes()
