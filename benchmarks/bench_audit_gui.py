@@ -4,7 +4,7 @@
 
 1. ``stall``: the longest GUI-thread stall while the window audits ``--rows`` rows of the reviews dataset
    (``tests/gui/audit_reviews.py``) in its worker processes, measured by a 5 ms QTimer probe (target
-   <= 50 ms), with the pane drawing every live snapshot.
+   <= 50 ms), with the pane drawing every live snapshot; also without the first second (the pane's first show).
 2. ``window_vs_cli``: the audit's time in the window (start -> finished signal) against
    ``run_audit`` — the CLI's call — on the same data with the same workers, measured in the same run
    (target ratio <= 1.1).
@@ -83,7 +83,7 @@ def main() -> int:
 
     def tick() -> None:
         now = time.perf_counter()
-        gaps.append(now - last[0])
+        gaps.append((now - last[0], last[0] - started))
         last[0] = now
 
     probe = QTimer()
@@ -100,9 +100,11 @@ def main() -> int:
     wait(app, lambda: finished)
     probe.stop()
     window_s = finished[0] - started
-    gaps_ms = sorted(1000 * g for g in gaps)
-    result["stall"] = {"longest_ms": round(gaps_ms[-1] - 5, 1), "p99_gap_ms": round(gaps_ms[int(0.99 * len(gaps_ms))], 1),
-                       "live_snapshots": len(snapshots), "target_ms": 50}
+    gaps_ms = sorted(1000 * g for g, _at in gaps)
+    running_ms = max(1000 * g for g, at in gaps if at > 1.0)
+    result["stall"] = {"longest_ms": round(gaps_ms[-1] - 5, 1), "longest_after_first_second_ms": round(running_ms - 5, 1),
+                       "p99_gap_ms": round(gaps_ms[int(0.99 * len(gaps_ms))], 1), "live_snapshots": len(snapshots),
+                       "target_ms": 50}
     started = time.perf_counter()
     run_audit(request)
     cli_s = time.perf_counter() - started

@@ -106,6 +106,7 @@ def run_gui(model: str | None = None, compare: str | None = None, text: str | No
                 print(f"bertinspector: {message}", file=sys.stderr)
                 QTimer.singleShot(150, lambda: capture(2))
 
+            window.model_dock.hide()  # room for the pane; the model's facts are in the diagnostics too
             window.audit.finished.connect(lambda _snapshot: window.audit.show_worst_example())
             window.audit.exampleShown.connect(on_applied)
             window.audit.failed.connect(on_audit_failed)

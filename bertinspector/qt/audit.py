@@ -211,9 +211,10 @@ class AuditController(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.generation = 0
-        self._thread: threading.Thread | None = None
+        self._thread: threading.Thread | None = None  # the newest audit's
+        self._ending: list[threading.Thread] = []  # replaced audits, still stopping
         self._cancel: CancelToken | None = None
-        self._workdir: str | None = None
+        self._workdirs: dict[threading.Thread, str] = {}  # decompressed data, kept for clicks until replaced
         self._started = 0.0
         self.request: AuditRequest | None = None
         self._relay.connect(self._on_relay)
@@ -222,15 +223,17 @@ class AuditController(QObject):
         return self._thread is not None and self._thread.is_alive()
 
     def start(self, request: AuditRequest) -> int:
-        """Cancel any running audit and start ``request``; returns its generation."""
+        """Cancel any running audit (it stops in the background; its late results are dropped) and start
+        ``request``; returns its generation. Never waits."""
         self.cancel()
-        self._join(5.0)
-        self._drop_workdir()
+        if self._thread is not None:
+            self._ending.append(self._thread)
+        self._tidy()
         self.generation += 1
         generation = self.generation
         self.request = request
         cancel = self._cancel = CancelToken()
-        workdir = self._workdir = tempfile.mkdtemp(prefix="bertinspector-audit-")
+        workdir = tempfile.mkdtemp(prefix="bertinspector-audit-")
         self._started = time.monotonic()
         relay = self._relay
 
@@ -249,6 +252,7 @@ class AuditController(QObject):
                 relay.emit("snapshot", generation, final)
 
         self._thread = threading.Thread(target=work, name=f"audit-{generation}", daemon=True)
+        self._workdirs[self._thread] = workdir
         self._thread.start()
         self.started.emit(generation)
         return generation
@@ -258,28 +262,25 @@ class AuditController(QObject):
             self._cancel.cancel()
 
     def shutdown(self, timeout_s: float = 5.0) -> bool:
-        """Cancel and wait (bounded) for the audit thread, whose engine terminates its worker processes."""
+        """Cancel and wait (bounded) for the audit threads, whose engine terminates its worker processes."""
         self.generation += 1  # nothing of the running audit is shown any more
         self.cancel()
-        ended = self._join(timeout_s)
-        self._drop_workdir()
-        return ended
+        deadline = time.monotonic() + timeout_s
+        for thread in [*self._ending, *([self._thread] if self._thread else [])]:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if self._thread is not None:
+            self._ending.append(self._thread)
+            self._thread = None
+        self._tidy()
+        if self._ending:
+            log.warning("an audit thread is still running after %.1f s", timeout_s)
+        return not self._ending
 
-    def _join(self, timeout_s: float) -> bool:
-        thread = self._thread
-        if thread is None:
-            return True
-        thread.join(timeout_s)
-        if thread.is_alive():
-            log.warning("the audit thread is still running after %.1f s", timeout_s)
-            return False
-        self._thread = None
-        return True
-
-    def _drop_workdir(self) -> None:
-        if self._workdir is not None and not self.busy():
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+    def _tidy(self) -> None:
+        """Forget the replaced audits that have ended and remove their working folders."""
+        self._ending = [t for t in self._ending if t.is_alive()]
+        for thread in [t for t in self._workdirs if t is not self._thread and not t.is_alive()]:
+            shutil.rmtree(self._workdirs.pop(thread), ignore_errors=True)
 
     def _on_relay(self, kind: str, generation: int, payload) -> None:
         if generation != self.generation:
