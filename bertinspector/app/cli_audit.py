@@ -34,7 +34,8 @@ def add_parser(commands) -> None:
     )
     audit.add_argument("source", metavar="SRC", help="model source: 'default', a model folder or a hub id in the HF cache")
     audit.add_argument("data", nargs="+", metavar="DATA", help="data: .txt .csv .tsv .jsonl .ndjson .json .parquet .arrow "
-                       "(each also .gz), a datasets.save_to_disk folder, a folder or glob of shards, a dataset id in the HF cache")
+                       "(each also .gz), a datasets.save_to_disk folder, a folder or glob of shards, a dataset id in the HF cache, "
+                       "or a URI (s3:// gs:// hf:// file://...)")
     data = audit.add_argument_group("data")
     data.add_argument("--column", metavar="C", help="the text column (default: 'text', else the only string column)")
     data.add_argument("--pair-column", metavar="C2", help="a second text column: the pair segment (sentence B)")
