@@ -53,6 +53,13 @@ def ids_clean(names, case, inspector, code, tmp_path):
     assert code not in _codes(inspector.inspect_ids(names["ids"]))
 
 
+def own_specials_around(names, case, inspector, code, tmp_path):
+    """RoBERTa: the fix puts the model's own <s> (0) and </s> (2) around the ids, not [CLS]/[SEP]."""
+    ids_clean(names, case, inspector, code, tmp_path)
+    assert "'<s>'" in case.fix and "[CLS]" not in case.fix
+    assert names["ids"][0] == 0 and names["ids"][-1] == 2
+
+
 def text_clean(names, case, inspector, code, tmp_path):
     assert names["text"] != case.text
     assert code not in _codes(inspector.inspect(names["text"], names["pair"], case.settings))
@@ -170,10 +177,15 @@ def _declared_roberta(factory, tmp_path):
     return folder
 
 
-def _ids(factory, text, **options):
+def _ids(factory, text, folder=None, **options):
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(str(factory.bert()))(text, **options)["input_ids"]
+    return AutoTokenizer.from_pretrained(str(folder or factory.bert()))(text, **options)["input_ids"]
+
+
+def _roberta_ids_without_specials(factory):
+    return Case(factory.roberta(), ids=_ids(factory, ENGLISH, factory.roberta(), add_special_tokens=False),
+                check=own_specials_around)
 
 
 CASES: dict[str, Callable] = {
@@ -189,6 +201,7 @@ CASES: dict[str, Callable] = {
     "max-length-disagreement": lambda f, t, m: Case(f.variant("sentence_transformers"), text=ENGLISH * 20,
                                                     check=explicit_length_clean),
     "missing-special-tokens/ids": lambda f, t, m: Case(f.bert(), ids=_ids(f, ENGLISH, add_special_tokens=False), check=ids_clean),
+    "missing-special-tokens/roberta-ids": lambda f, t, m: _roberta_ids_without_specials(f),
     "missing-special-tokens/ids-ending-in-sep": lambda f, t, m: Case(f.bert(), ids=_ids(f, ENGLISH)[1:], check=ids_clean),
     "missing-special-tokens/setting": lambda f, t, m: Case(f.bert(), settings=Settings(add_special_tokens=False),
                                                            check=inputs_ids_clean),
