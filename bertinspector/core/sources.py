@@ -165,10 +165,10 @@ def read_json(path: Path):
         raise SourceError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise SourceError(f"{path} is nested too deeply to be a model file") from None
-    except ValueError as error:  # an integer of thousands of digits: Python refuses to convert it
-        raise SourceError(f"{path} is not a usable model file ({first_line(error, 120)})") from None
     except UnicodeDecodeError:
         raise SourceError(f"{path} is not UTF-8 text") from None
+    except ValueError as error:  # an integer of thousands of digits: Python refuses to convert it
+        raise SourceError(f"{path} is not a usable model file ({first_line(error, 120)})") from None
     except OSError as error:
         raise SourceError(f"{path}: {error.strerror}") from None
 
