@@ -207,7 +207,7 @@ def test_alignment_of_ten_thousand_characters_is_fast(bert, cased):
         start = time.perf_counter()
         align(a, b)
         times.append(time.perf_counter() - start)
-    assert min(times) < 0.15  # the benchmark's target is 30 ms; this only catches a quadratic slip
+    assert min(times) < 0.3  # 10x the benchmark's 30 ms target (benchmarks/bench_compare.py): catches a quadratic slip
 
 
 # -- variants on the real all-MiniLM-L6-v2 ---------------------------------------------------
