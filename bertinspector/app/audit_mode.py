@@ -20,7 +20,7 @@ from bertinspector.core.audit import AuditRequest, Columns, Side
 from bertinspector.core.errors import BertInspectorError
 from bertinspector.core.files import write_atomic
 from bertinspector.core.model import Settings
-from bertinspector.qt.audit import AuditController, RowReader
+from bertinspector.qt.audit import AuditController, RowReader, search_rows
 from bertinspector.widgets.audit import AuditDialog, AuditPane
 from bertinspector.widgets.audit.pane import EXPORTS
 from bertinspector.widgets.compare import SlotB
@@ -63,6 +63,7 @@ class AuditMode(QObject):
     finished = Signal(object)  # the final Snapshot
     failed = Signal(str)
     exampleShown = Signal(int)  # the row put in the text pane (its inspection follows)
+    searched = Signal(str)  # a text search has filtered the table
 
     def __init__(self, window):
         super().__init__(window)
@@ -93,6 +94,7 @@ class AuditMode(QObject):
         self.pane.newAuditRequested.connect(self.open_dialog)
         self.pane.exportRequested.connect(self.choose_and_export)
         self.pane.exampleActivated.connect(self.show_example)
+        self.pane.table.searchRequested.connect(self.search)
         window.runner.finished.connect(self._on_task_finished)
         window.runner.failed.connect(self._on_task_failed)
         window.inspectionApplied.connect(self._on_inspection)
@@ -181,7 +183,21 @@ class AuditMode(QObject):
             table.sort_by("lost")
             table.activate_table_row(0)
 
+    def search(self, text: str) -> None:
+        """Filter the table to the examples whose text holds ``text`` (the data is read again in a worker)."""
+        snapshot = self.pane.snapshot
+        if snapshot is None or not text:
+            return
+        self.window.statusBar().showMessage(f"Searching the data for {text!r}…")
+        self.window.runner.submit("audit_search", search_rows, snapshot.plan, text)
+
     def _on_task_finished(self, kind: str, _generation: int, result) -> None:
+        if kind == "audit_search":
+            text, rows = result
+            self.pane.table.set_search(text, rows)
+            self.window.statusBar().showMessage(f"{len(rows):,} examples hold {text!r}", 4000)
+            self.searched.emit(text)
+            return
         if kind != "audit_row" or self.request is None:
             return
         row, (text, pair) = result
@@ -205,7 +221,7 @@ class AuditMode(QObject):
         window.statusBar().showMessage(f"Row {row:,} of the audited data" + (" (A and B)" if changed else ""), 6000)
 
     def _on_task_failed(self, kind: str, _generation: int, message: str) -> None:
-        if kind == "audit_row":
+        if kind in ("audit_row", "audit_search"):
             self.pane.banner.show_message(message)
 
     def _on_inspection(self, _inspection) -> None:

@@ -4,7 +4,7 @@
 the sides (which validates the settings as ``tokenizer(...)`` does) and runs
 :func:`~bertinspector.core.audit.run_local` — the shard function the CLI uses, in a pool of spawned worker
 processes as many as the CLI would start (data of one CLI shard runs in the audit thread, as the CLI runs it
-in its process) — with ``per_example=True``, so each merged partial also carries every example's figures. As shards arrive the merged partial so far is
+in its process), or on the Ray cluster the dialog names (``run_ray``, the same shard function as Ray tasks) — with ``per_example=True``, so each merged partial also carries every example's figures. As shards arrive the merged partial so far is
 finalized (at most every :data:`LIVE_S`) and sent with the examples' records; the GUI thread only draws.
 
 Every audit has a generation number; signals of an older audit are dropped. Cancel sets the token, the
@@ -25,8 +25,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from bertinspector.core.audit import (
-    AuditConfig, AuditRequest, Context, DataError, Plan, default_workers, describe, finalize, plan, run_local,
+    AuditConfig, AuditRequest, Context, DataError, Plan, default_workers, describe, finalize, plan,
 )
+from bertinspector.core.audit.run import engine_for
 from bertinspector.core.audit.partial import EXAMPLE_DTYPE
 from bertinspector.core.audit.readers import Shard, read_batches
 from bertinspector.core.cancel import CancelToken
@@ -114,20 +115,23 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
             state["live"] = now
             emit_snapshot(Snapshot(finalize(merged, context), records_of(merged), plan_a))
 
-    result = run_local(live_shards(plan_a.shards, plan_a.rows), config, workers=cli_workers(request, plan_a),
-                       progress=progress, cancel=cancel, on_partial=on_partial)
+    engine = engine_for(request)  # local worker processes, or the Ray cluster the dialog names
+    workers = cli_workers(request, plan_a) if request.engine == "local" else request.workers
+    result = engine(live_shards(plan_a.shards, plan_a.rows), config, workers=workers,
+                    progress=progress, cancel=cancel, on_partial=on_partial)
     if result.a.examples == 0:
         raise DataError(f"{', '.join(plan_a.sources)}: no text to audit in column {plan_a.columns.text!r}: "
                         f"{result.rows_read} row(s) read, {result.skipped} null or not a string, {result.bad_rows} malformed")
     against = None
     if plan_b is not None:
         state["offset"] = plan_a.rows
-        against = run_local(live_shards(plan_b.shards, plan_b.rows), replace(config, b=None, per_example=False),
-                            workers=cli_workers(request, plan_b), progress=progress, cancel=cancel)
+        against = engine(live_shards(plan_b.shards, plan_b.rows), replace(config, b=None, per_example=False),
+                         workers=cli_workers(request, plan_b) if request.engine == "local" else request.workers,
+                         progress=progress, cancel=cancel)
     seconds = time.perf_counter() - started
     examples = result.a.examples + (against.a.examples if against else 0)
     context.timing = {"seconds": seconds, "examples_per_s": examples / seconds if seconds else 0.0,
-                      "engine": "local", "workers": cli_workers(request, plan_a)}
+                      "engine": request.engine, "workers": workers}
     return Snapshot(finalize(result, context, against), records_of(result), plan_a, final=True)
 
 
@@ -185,6 +189,19 @@ class RowReader:
                 i = int(hit[0])
                 return batch.texts[i], batch.pairs[i] if batch.pairs is not None else None
         return None
+
+
+def search_rows(cancel, planned: Plan, needle: str) -> tuple[str, np.ndarray]:
+    """(needle, the global rows whose text or pair holds ``needle``, case-insensitively): the data read again
+    without tokenizing, in a worker."""
+    folded, found = needle.casefold(), []
+    for shard in planned.shards:
+        for batch in read_batches(shard, 4096, skip_bad_rows=True):
+            cancel.check()
+            hits = [i for i, text in enumerate(batch.texts) if folded in text.casefold()
+                    or (batch.pairs is not None and batch.pairs[i] and folded in batch.pairs[i].casefold())]
+            found.append(batch.rows[hits])
+    return needle, np.concatenate(found) if found else np.zeros(0, np.int64)
 
 
 def line_starts(path: str, chunk: int = 1 << 24) -> np.ndarray:

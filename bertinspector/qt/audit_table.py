@@ -9,7 +9,7 @@ scroll as smoothly as ten.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -39,6 +39,8 @@ class Filter:
     lengths: tuple[int, int | None] | None = None  # tokens in [lo, hi); hi None: open
     changed: bool = False  # only examples B changed
     row: int | None = None  # only this row
+    text: str = ""  # only the rows whose text holds this (``rows``: the rows a search found)
+    rows: np.ndarray | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         parts = []
@@ -51,6 +53,8 @@ class Filter:
             parts.append("changed by B")
         if self.row is not None:
             parts.append(f"row {self.row:,}")
+        if self.text:
+            parts.append(f"text holds {self.text!r}")
         return ", ".join(parts)
 
 
@@ -112,6 +116,8 @@ class ExamplesModel(QAbstractTableModel):
             mask &= r["changed"]
         if f.row is not None:
             mask &= r["row"] == f.row
+        if f.text and f.rows is not None:
+            mask &= np.isin(r["row"], f.rows)
         return np.flatnonzero(mask)
 
     def _ordered(self, view: np.ndarray) -> np.ndarray:

@@ -193,3 +193,28 @@ def test_the_audit_settings_are_kept_in_the_session(qtbot, window, tiny_bert, re
     dialog = other.audit.dialog()
     assert dialog.path_field.text() == str(reviews) and dialog.text_combo.currentText() == "text"
     assert dialog.label_combo.currentText() == "label" and dialog.rows_spin.value() == 300
+
+
+def test_a_text_search_filters_the_table_to_the_rows_that_hold_it(qtbot, window, tiny_bert, reviews):
+    run(qtbot, window, request(tiny_bert, reviews))
+    table = window.audit.pane.table
+    table.search_field.setText("ZOË FROM SUPPORT")
+    with qtbot.waitSignal(window.audit.searched, timeout=TIMEOUT_MS):
+        table.search_field.returnPressed.emit()
+    texts = [json.loads(line)["text"] for line in reviews.read_text(encoding="utf-8").splitlines()]
+    expected = [i for i, t in enumerate(texts) if "zoë from support" in t.casefold()]
+    assert 0 < table.model.rowCount() == len(expected) < len(texts)
+    assert sorted(int(table.model.record(i)["row"]) for i in range(table.model.rowCount())) == expected
+    table.search_field.clear()
+    assert table.model.rowCount() == len(texts)
+
+
+def test_a_second_dataset_gives_the_skew_findings(qtbot, window, tiny_bert, reviews, tmp_path):
+    live = tmp_path / "live.jsonl"
+    live.write_text("".join(json.dumps({"text": f"SHORT LIVE TEXT NUMBER {i} 😀😀"}) + "\n" for i in range(300)),
+                    encoding="utf-8")
+    final, _ = run(qtbot, window, request(tiny_bert, reviews, limit=600, against=(str(live),)))
+    codes = {f["code"] for f in final.document["against"]["findings"]}
+    assert "length-skew" in codes
+    shown = window.audit.pane.findings.texts()
+    assert any(text.startswith("length-skew") for text in shown)

@@ -1,5 +1,6 @@
 """The examples table: every audited example (virtual), sortable by any figure, filtered by a finding, a
-histogram bin, B's changes or a row number. Clicking an example emits ``exampleActivated(row)``."""
+histogram bin, B's changes, a row number or a text search (run by the owner: ``searchRequested``).
+Clicking an example emits ``exampleActivated(row)``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ ALL = ""
 class ExamplesTable(QWidget):
     exampleActivated = Signal(int)  # the dataset's global row number
     filterChanged = Signal(object)  # Filter
+    searchRequested = Signal(str)  # find the rows whose text holds this (answer with set_search)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,6 +58,13 @@ class ExamplesTable(QWidget):
         self.row_field.setClearButtonEnabled(True)
         self.row_field.setMaximumWidth(120)
         self.row_field.textChanged.connect(self._apply)
+        self.search_field = QLineEdit(self)
+        self.search_field.setObjectName("auditSearch")
+        self.search_field.setPlaceholderText("text search (Enter)")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setMaximumWidth(200)
+        self.search_field.returnPressed.connect(lambda: self.searchRequested.emit(self.search_field.text().strip()))
+        self.search_field.textChanged.connect(lambda text: text or self.set_search("", None))
         self.bin_label = QLabel("", self)
         self.clear_button = QToolButton(self)
         self.clear_button.setText("Clear filters")
@@ -68,6 +77,7 @@ class ExamplesTable(QWidget):
         bar.addWidget(self.code_combo)
         bar.addWidget(self.changed_box)
         bar.addWidget(self.row_field)
+        bar.addWidget(self.search_field)
         bar.addWidget(self.bin_label)
         bar.addWidget(self.clear_button)
         bar.addStretch(1)
@@ -78,6 +88,7 @@ class ExamplesTable(QWidget):
         layout.addWidget(self.view, 1)
         self._lengths: tuple[int, int | None] | None = None
         self._sized = False
+        self._search: tuple[str, object] = ("", None)
         self.model.modelReset.connect(self._count)
 
     # -- content and filters --------------------------------------------------------------------
@@ -110,14 +121,21 @@ class ExamplesTable(QWidget):
         if index >= 0:
             self.code_combo.setCurrentIndex(index)
 
+    def set_search(self, text: str, rows) -> None:
+        """Only the rows ``rows`` (a search for ``text`` found them); ``""`` clears the search."""
+        self._search = (text, rows) if text else ("", None)
+        self._apply()
+
     def clear_filters(self) -> None:
         self._lengths = None
-        for widget in (self.code_combo, self.changed_box, self.row_field):
+        self._search = ("", None)
+        for widget in (self.code_combo, self.changed_box, self.row_field, self.search_field):
             widget.blockSignals(True)
         self.code_combo.setCurrentIndex(0)
         self.changed_box.setChecked(False)
         self.row_field.clear()
-        for widget in (self.code_combo, self.changed_box, self.row_field):
+        self.search_field.clear()
+        for widget in (self.code_combo, self.changed_box, self.row_field, self.search_field):
             widget.blockSignals(False)
         self._apply()
 
@@ -125,12 +143,13 @@ class ExamplesTable(QWidget):
         text = self.row_field.text().replace(",", "").strip()
         row = int(text) if text.isdigit() else None
         return Filter(code=self.code_combo.currentData() or None, lengths=self._lengths,
-                      changed=self.changed_box.isChecked() and self.changed_box.isVisible(), row=row)
+                      changed=self.changed_box.isChecked() and self.changed_box.isVisible(), row=row,
+                      text=self._search[0], rows=self._search[1])
 
     def _apply(self, *_args) -> None:
         chosen = self.current_filter()
         self.bin_label.setText(f"{Filter(lengths=chosen.lengths).describe()}" if chosen.lengths else "")
-        if chosen != self.model.filter:
+        if chosen != self.model.filter or chosen.rows is not self.model.filter.rows:
             self.model.set_filter(chosen)
             self.filterChanged.emit(chosen)
 
