@@ -46,7 +46,7 @@ def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None =
     ``Cancelled`` when cancelled."""
     if request.engine not in ENGINES:
         raise InputError(f"unknown engine {request.engine!r}: choose one of {', '.join(ENGINES)}")
-    engine = _engine(request)
+    engine = engine_for(request)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bertinspector-audit-") as workdir:
         plan_a = _plan(request, request.data, request.columns, workdir)
@@ -86,7 +86,8 @@ def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None =
     return finalize(result, context, against)
 
 
-def _engine(request: AuditRequest):
+def engine_for(request: AuditRequest):
+    """The engine function the request names: ``run_local``, or ``run_ray`` joined to its address (same signature)."""
     if request.engine == "ray":
         from functools import partial
 

@@ -62,6 +62,14 @@ class AuditDialog(QDialog):
         for name, v in VARIANTS.items():
             if name != "pair-swapped":
                 self.variant_combo.addItem(v.label, name)
+        self.engine_combo = QComboBox(self)
+        self.engine_combo.addItem("Local", "local")
+        self.engine_combo.addItem("Ray cluster", "ray")
+        self.address_field = QLineEdit(self)
+        self.address_field.setPlaceholderText("HOST:PORT (empty: $RAY_ADDRESS, else a Ray on this machine)")
+        self.address_field.setEnabled(False)
+        self.engine_combo.currentIndexChanged.connect(
+            lambda: self.address_field.setEnabled(self.engine_combo.currentData() == "ray"))
         self.against_field = QLineEdit(self)
         self.against_field.setPlaceholderText("a second dataset (training vs serving data)")
         self.b_group = QGroupBox("Compare with B (skew)", self)
@@ -88,6 +96,10 @@ class AuditDialog(QDialog):
         form.addRow("Rows", rows_row)
         form.addRow("Model", self.model_field)
         form.addRow("Settings", self.settings_bar)
+        engine_row = QHBoxLayout()
+        engine_row.addWidget(self.engine_combo)
+        engine_row.addWidget(self.address_field, 1)
+        form.addRow("Run on", engine_row)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Audit")
         self.buttons.accepted.connect(self.accept)
@@ -171,7 +183,9 @@ class AuditDialog(QDialog):
                             columns=Columns(text=pick(self.text_combo), pair=pick(self.pair_combo),
                                             label=pick(self.label_combo)),
                             b=b, against=against, limit=n if rows == "first" else None,
-                            sample=n if rows == "sample" else None)
+                            sample=n if rows == "sample" else None, engine=self.engine_combo.currentData(),
+                            ray_address=(self.address_field.text().strip() or None)
+                            if self.engine_combo.currentData() == "ray" else None)
 
     def set_request(self, request: AuditRequest, *, with_model: bool = False) -> None:
         """Fill the dialog from an earlier request (the session's last audit): its data, columns and rows, and
@@ -182,6 +196,8 @@ class AuditDialog(QDialog):
         if with_model:
             self.model_field.setText(request.a.source)
             self.settings_bar.set_settings(request.a.settings)
+        self.engine_combo.setCurrentIndex(max(0, self.engine_combo.findData(request.engine)))
+        self.address_field.setText(request.ray_address or "")
         if request.limit or request.sample:
             self.rows_combo.setCurrentIndex(ROWS.index("first" if request.limit else "sample"))
             self.rows_spin.setValue(request.limit or request.sample)
