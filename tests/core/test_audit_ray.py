@@ -79,12 +79,13 @@ def test_cancel_stops_the_cluster_work(ray_cluster, data, model_factory):
     assert shards_done == [20]  # one of twelve shards merged, then nothing more
 
 
-def test_the_cli_json_is_the_same_on_both_engines(ray_cluster, data, capsys):
+def test_the_cli_json_is_the_same_on_both_engines_and_workers_read_a_uri(ray_cluster, data, capsys):
     outputs = []
-    for engine in ("local", "ray"):
-        assert main(["audit", "default", data, "--engine", engine, "--workers", "2", "--format", "json"]) == 0
+    for engine, source in (("local", data), ("ray", f"file://{data}")):
+        assert main(["audit", "default", source, "--engine", engine, "--workers", "2", "--format", "json"]) == 0
         document = json.loads(capsys.readouterr().out)
         assert document.pop("timing")["engine"] == engine
+        assert document["data"].pop("sources") == [source]
         outputs.append(document)
     assert outputs[0] == outputs[1]
 
