@@ -1,7 +1,8 @@
 """The audit's examples as a virtual Qt table: a ``QAbstractTableModel`` over the numpy records of every example.
 
 Nothing is copied per row: the model holds the records (``EXAMPLE_DTYPE``) and ``view``, the indices of the
-rows shown in their shown order. Filters (a diagnostic, a range of lengths, changed by B, a row number) are
+rows shown in their shown order. Filters (a diagnostic, a range of lengths, changed by B, a row number, a
+label, the rows a text search found) are
 numpy masks, sorting is one ``argsort``; ``data()`` formats only the cells on screen, so a million rows
 scroll as smoothly as ten.
 """
@@ -15,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from bertinspector.core.audit.measure import TEXT_CODES
-from bertinspector.core.audit.partial import EXAMPLE_DTYPE
+from bertinspector.core.audit.partial import EXAMPLE_DTYPE, label_key
 
 COLUMNS = ("row", "tokens", "kept", "lost", "unknown", "dropped", "findings")
 B_COLUMNS = ("kept_b", "unknown_b", "changed")
@@ -39,6 +40,7 @@ class Filter:
     lengths: tuple[int, int | None] | None = None  # tokens in [lo, hi); hi None: open
     changed: bool = False  # only examples B changed
     row: int | None = None  # only this row
+    label: str | None = None  # only this label's slice
     text: str = ""  # only the rows whose text holds this (``rows``: the rows a search found)
     rows: np.ndarray | None = field(default=None, compare=False)
 
@@ -55,6 +57,8 @@ class Filter:
             parts.append(f"row {self.row:,}")
         if self.text:
             parts.append(f"text holds {self.text!r}")
+        if self.label is not None:
+            parts.append(f"label {self.label!r}")
         return ", ".join(parts)
 
 
@@ -116,6 +120,8 @@ class ExamplesModel(QAbstractTableModel):
             mask &= r["changed"]
         if f.row is not None:
             mask &= r["row"] == f.row
+        if f.label is not None:
+            mask &= r["label"] == label_key(f.label)
         if f.text and f.rows is not None:
             mask &= np.isin(r["row"], f.rows)
         return np.flatnonzero(mask)

@@ -218,3 +218,13 @@ def test_a_second_dataset_gives_the_skew_findings(qtbot, window, tiny_bert, revi
     assert "length-skew" in codes
     shown = window.audit.pane.findings.texts()
     assert any(text.startswith("length-skew") for text in shown)
+
+
+def test_a_label_slice_filters_the_table(qtbot, window, tiny_bert, reviews):
+    final, _ = run(qtbot, window, request(tiny_bert, reviews))
+    pane = window.audit.pane
+    billing = next(s for s in final.document["slices"] if s["label"] == "billing")
+    assert pane.findings.select_code("label:billing")
+    assert pane.table.model.rowCount() == billing["examples"] and "label 'billing'" in pane.table.bin_label.text()
+    labels = [json.loads(line)["label"] for line in reviews.read_text(encoding="utf-8").splitlines()]
+    assert all(labels[int(pane.table.model.record(i)["row"])] == "billing" for i in range(pane.table.model.rowCount()))

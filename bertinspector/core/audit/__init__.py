@@ -51,7 +51,9 @@ Running shards yourself (a helper process, a Ray task)::
 - **Partials** hold plain Python only (ints, Counters, lists); ``a.merge(b)`` returns a new partial and
   never mutates; merging in any order or grouping gives the same :func:`finalize` output (the tests
   check it). ``empty(k, with_b)`` is the neutral element. A partial merged so far can be finalized at
-  any time: that is how a window shows live results.
+  any time: that is how a window shows live results. ``AuditConfig(per_example=True)`` also keeps every
+  example's figures (``Partial.examples``: ``partial.EXAMPLE_DTYPE`` records of row, tokens, kept, unknown,
+  dropped, finding flags, B's figures, label key), which the window's examples table shows.
 - **Finalize** needs a :class:`Context`: the :class:`SideInfo` of A (and B) from :func:`describe` — which
   also validates the settings the way ``tokenizer(...)`` does — the :class:`Plan` (sources, columns), the
   against plan and the timing dict. ``finalize(merged, context, against=merged_against)``.

@@ -8,6 +8,7 @@ Partials hold plain Python (ints, dicts, lists): they pickle small and travel be
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,12 +21,21 @@ OTHER_LABEL = "(other labels)"
 # one record per example, for a window's table (``AuditConfig(per_example=True)``); ``flags`` bit i = TEXT_CODES[i]
 EXAMPLE_DTYPE = np.dtype([("row", np.int64), ("tokens", np.int32), ("kept", np.int32), ("unknown", np.int32),
                           ("dropped", np.int32), ("flags", np.uint16), ("kept_b", np.int32), ("unknown_b", np.int32),
-                          ("changed", np.bool_)])
+                          ("changed", np.bool_), ("label", np.uint32)])
 
 
-def example_records(rows: np.ndarray, a: Figures, b: Figures | None = None, changed: np.ndarray | None = None) -> np.ndarray:
-    """The :data:`EXAMPLE_DTYPE` records of one measured batch (B's figures and the changed mask when skewed)."""
+def label_key(label: str) -> int:
+    """A label's number in :data:`EXAMPLE_DTYPE` records (CRC-32 of its UTF-8: the same in every shard)."""
+    return zlib.crc32(label.encode("utf-8", "surrogatepass"))
+
+
+def example_records(rows: np.ndarray, a: Figures, b: Figures | None = None, changed: np.ndarray | None = None,
+                    labels: list[str] | None = None) -> np.ndarray:
+    """The :data:`EXAMPLE_DTYPE` records of one measured batch (B's figures and the changed mask when skewed,
+    each label's :func:`label_key`)."""
     records = np.zeros(len(rows), EXAMPLE_DTYPE)
+    if labels is not None:
+        records["label"] = [label_key(label) for label in labels]
     records["row"], records["tokens"], records["kept"] = rows, a.total, a.kept
     records["unknown"], records["dropped"] = a.unknown, a.dropped
     flags = np.zeros(len(rows), np.uint16)

@@ -58,7 +58,7 @@ def audit_shard(shard: Shard, config: AuditConfig, cancel=None, progress: Callab
                 result.b.add(rows, figures_b, labels)
                 changed = _count_changed(result, rows, figures_a, figures_b, config.examples)
             if config.per_example:
-                result.examples.append(partials.example_records(rows, figures_a, figures_b, changed))
+                result.examples.append(partials.example_records(rows, figures_a, figures_b, changed, labels))
         if progress is not None:
             progress(batch.rows_read)
     return result

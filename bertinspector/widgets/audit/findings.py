@@ -8,15 +8,17 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from bertinspector.core.audit.measure import TEXT_CODES
 from bertinspector.core.audit.finalize import MAX_SLICES
+from bertinspector.core.audit.partial import OTHER_LABEL
 from bertinspector.core.model import Severity
 from bertinspector.qt.resources import severity_icon
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 CHANGED = "changed-by-b"  # the CODE_ROLE of B's changed examples
+LABEL = "label:"  # + a label: the CODE_ROLE of a label's slice
 
 
 class FindingsTree(QTreeWidget):
-    codeSelected = Signal(str)  # a TEXT_CODES code, CHANGED, or "" (cleared)
+    codeSelected = Signal(str)  # a TEXT_CODES code, CHANGED, LABEL + a label, or "" (cleared)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -66,8 +68,10 @@ class FindingsTree(QTreeWidget):
             title = "Labels" if labels <= MAX_SLICES else f"Labels: the {MAX_SLICES} largest of {labels:,}"
             group = self._group(title, len(document["slices"]))
             for s in document["slices"]:
-                QTreeWidgetItem(group, [f"{s['label']}: {100 * s['share_cut']:.1f} % cut, mean {s['mean_length']:.0f} tokens",
-                                        f"{s['examples']:,}"])
+                item = QTreeWidgetItem(group, [f"{s['label']}: {100 * s['share_cut']:.1f} % cut, mean "
+                                               f"{s['mean_length']:.0f} tokens", f"{s['examples']:,}"])
+                if s["label"] != OTHER_LABEL:
+                    item.setData(0, CODE_ROLE, LABEL + s["label"])
         b = document.get("b")
         if b:
             group = self._group("B: " + b["model"].get("source", "B"), None)

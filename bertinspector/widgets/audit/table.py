@@ -1,5 +1,5 @@
 """The examples table: every audited example (virtual), sortable by any figure, filtered by a finding, a
-histogram bin, B's changes, a row number or a text search (run by the owner: ``searchRequested``).
+histogram bin, a label, B's changes, a row number or a text search (run by the owner: ``searchRequested``).
 Clicking an example emits ``exampleActivated(row)``."""
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ class ExamplesTable(QWidget):
         self._lengths: tuple[int, int | None] | None = None
         self._sized = False
         self._search: tuple[str, object] = ("", None)
+        self._label: str | None = None
         self.model.modelReset.connect(self._count)
 
     # -- content and filters --------------------------------------------------------------------
@@ -114,8 +115,13 @@ class ExamplesTable(QWidget):
         self._apply()
 
     def set_code(self, code: str) -> None:
+        """Filter on a finding's code, B's changes ("changed-by-b") or a label's slice ("label:NAME")."""
         if code == "changed-by-b":
             self.changed_box.setChecked(True)
+            return
+        if code.startswith("label:"):
+            self._label = code.removeprefix("label:")
+            self._apply()
             return
         index = self.code_combo.findData(code or ALL)
         if index >= 0:
@@ -129,6 +135,7 @@ class ExamplesTable(QWidget):
     def clear_filters(self) -> None:
         self._lengths = None
         self._search = ("", None)
+        self._label = None
         for widget in (self.code_combo, self.changed_box, self.row_field, self.search_field):
             widget.blockSignals(True)
         self.code_combo.setCurrentIndex(0)
@@ -144,11 +151,11 @@ class ExamplesTable(QWidget):
         row = int(text) if text.isdigit() else None
         return Filter(code=self.code_combo.currentData() or None, lengths=self._lengths,
                       changed=self.changed_box.isChecked() and self.changed_box.isVisible(), row=row,
-                      text=self._search[0], rows=self._search[1])
+                      text=self._search[0], rows=self._search[1], label=self._label)
 
     def _apply(self, *_args) -> None:
         chosen = self.current_filter()
-        self.bin_label.setText(f"{Filter(lengths=chosen.lengths).describe()}" if chosen.lengths else "")
+        self.bin_label.setText(Filter(lengths=chosen.lengths, label=chosen.label).describe())
         if chosen != self.model.filter or chosen.rows is not self.model.filter.rows:
             self.model.set_filter(chosen)
             self.filterChanged.emit(chosen)
