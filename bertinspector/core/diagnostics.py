@@ -243,10 +243,17 @@ def missing_special_tokens(inspector, inspection):
     if start == stop or (strings[start] == first and strings[stop - 1] == last):
         return
     if inspection.input_kind == "ids":
-        head = [] if strings and strings[0] == first else [f"tokenizer.convert_tokens_to_ids({first!r})"]
-        tail = [] if strings and strings[-1] == last else [f"tokenizer.convert_tokens_to_ids({last!r})"]
-        fix = (f"ids = [{', '.join([*head, '*ids', *tail])}]  # or tokenizer(text) instead of "
-               f"tokenizer.encode(text, add_special_tokens=False)")
+        head = [] if strings[start] == first else [f"tokenizer.convert_tokens_to_ids({first!r})"]
+        tail = [] if strings[stop - 1] == last else [f"tokenizer.convert_tokens_to_ids({last!r})"]
+        n = len(strings)
+        if (start, stop) == (0, n):
+            parts, note = [*head, "*ids", *tail], ""
+        else:  # padded: the special tokens go around the unpadded part, the padding stays outside
+            parts = [*([f"*ids[:{start}]"] if start else []), *head, f"*ids[{start}:{stop}]", *tail,
+                     *([f"*ids[{stop}:]"] if stop < n else [])]
+            note = "; the attention mask gets a 1 for each token added"
+        fix = (f"ids = [{', '.join(parts)}]  # or tokenizer(text) instead of "
+               f"tokenizer.encode(text, add_special_tokens=False){note}")
     elif not inspection.settings.add_special_tokens:
         fix = call(inspection)  # add_special_tokens defaults to True
     else:
