@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import modelfactory
 from bertinspector.core import pasted_ids
@@ -143,3 +144,31 @@ def test_a_million_pasted_ids(model_factory):
     assert len(pasted_ids.parse(", ".join(map(str, ids.tolist()))).input_ids[0]) == 1_000_000
     with pytest.raises(InputError, match="too many ids"):
         pasted_ids.parse("[" + " ".join(["300"] * 1_000_001) + "]")
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(1, 4).flatmap(lambda n: st.integers(1, 12).flatmap(
+           lambda width: st.lists(st.lists(st.integers(0, 250_000), min_size=width, max_size=width),
+                                  min_size=n, max_size=n))),
+       form=st.sampled_from(["list", "numpy", "torch", "dict", "flat"]))
+def test_printed_ids_parse_back(rows, form):
+    """Whatever numpy, torch or the tokenizer's dict prints (long rows wrap, numpy pads with spaces)
+    parses back to the same rows."""
+    import torch
+
+    if form == "flat":
+        rows = rows[:1]
+        text = ", ".join(map(str, rows[0]))
+    elif form == "list":
+        text = str(rows)
+    elif form == "numpy":
+        with np.printoptions(threshold=10**6, linewidth=40):
+            text = repr(np.asarray(rows, dtype=np.int64))
+    elif form == "torch":
+        torch.set_printoptions(threshold=10**6, linewidth=40)
+        text = repr(torch.tensor(rows))
+        torch.set_printoptions(profile="default")
+    else:
+        text = str({"input_ids": rows, "attention_mask": [[1] * len(r) for r in rows]})
+    parsed = pasted_ids.parse(text)
+    assert [r.tolist() for r in parsed.input_ids] == rows, text
