@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import replace
@@ -19,6 +20,7 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 KNOWN_SPECIAL_STRINGS = ("[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]", "<s>", "</s>", "<mask>", "<pad>", "<unk>", "<cls>", "<sep>")
 GENERIC_TOKENIZERS = frozenset({"TokenizersBackend", "PreTrainedTokenizerFast"})
 MAX_LISTED = 8
+MAX_SPANS = 100_000  # character spans a finding keeps as evidence
 LONG_RUN = 10_000  # consecutive token positions a finding keeps as a range
 MAX_NEW_TOKENS = 100  # the pieces an unknown-tokens fix adds to the vocabulary
 _WORD = re.compile(r"\w+")
@@ -58,11 +60,12 @@ def check(function: Check) -> Check:
 
 
 def finding(code: str, message: str, *, tokens=(), spans=(), fix: str | None = None) -> Diagnostic:
-    """A diagnostic; each span is ``(start, end)`` in the text or ``(start, end, segment)``."""
-    spans = [tuple(map(int, span)) for span in spans]
+    """A diagnostic; each span is ``(start, end)`` in the text or ``(start, end, segment)``. The
+    evidence of a finding in a book is its first :data:`MAX_SPANS` spans (the message counts them all)."""
+    spans = [tuple(map(int, span)) for span in itertools.islice(spans, MAX_SPANS)]
     return Diagnostic(
         code=code, severity=CODES[code], message=message,
-        tokens=_positions(tokens), spans=tuple(span[:2] for span in spans),
+        tokens=_positions(tokens), spans=tuple(span if len(span) == 2 else span[:2] for span in spans),
         span_segments=tuple(span[2] if len(span) > 2 else 0 for span in spans), fix=fix,
     )
 
@@ -443,7 +446,7 @@ def accents_stripped(inspector, inspection):
         "accents-stripped",
         f"normalization removed accents or combining marks from {len(runs)} place(s) of the text "
         f"(e.g. {_quote(inspection.text[runs[0].start:runs[0].end])})",
-        spans=[(c.start, c.end) for c in runs],
+        spans=((c.start, c.end) for c in runs),
         fix="text = tokenizer.backend_tokenizer.normalizer.normalize_str(text)  # the text as the model reads it",
     )
 

@@ -76,3 +76,13 @@ def test_a_text_over_the_limit_is_refused_in_one_line(capsys, model_factory, mon
     assert main(["inspect", str(model_factory.bert()), "--text", "x" * 1001]) == 2
     err = capsys.readouterr().err
     assert "1,001 characters; at most 1,000" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_finding_in_a_book_keeps_bounded_evidence():
+    from bertinspector.core.diagnostics import LONG_RUN, MAX_SPANS, finding
+
+    found = finding("accents-stripped", "m", spans=((i, i + 1) for i in range(MAX_SPANS + 5)),
+                    tokens=np.arange(5, LONG_RUN + 10))
+    assert len(found.spans) == len(found.span_segments) == MAX_SPANS
+    assert found.tokens == range(5, LONG_RUN + 10)  # a cut-off tail costs nothing
+    assert finding("accents-stripped", "m", tokens=[3, 4, 5]).tokens == (3, 4, 5)
