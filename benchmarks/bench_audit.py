@@ -6,6 +6,11 @@ raw ``tokenizer(batch)`` (fast tokenizer, batches of 1,000, no offsets, the same
 
     python benchmarks/bench_audit.py                 # 200,000 examples, throughput
     python benchmarks/bench_audit.py --scale         # also 2,000,000 examples: memory and linear time
+    python benchmarks/bench_audit.py --engine ray --examples 2000000   # Ray (2 workers) vs local, and 1/2/4/8 workers
+
+Issue 15 (``--engine ray``): Ray with 2 workers >= 0.8x the local engine on the same cores; rows/s per worker.
+Ray starts on this machine before the clock (a cluster is running before an audit joins it): its start-up
+is reported apart, as ``ray_start_s``.
 """
 
 from __future__ import annotations
@@ -73,16 +78,23 @@ import json, resource, sys, time
 sys.modules["torch"] = None
 from bertinspector.core.audit import AuditRequest, Side, run_audit
 if __name__ == "__main__":
+    engine, workers = (sys.argv[3] if len(sys.argv) > 3 else "local"), int(sys.argv[2])
+    ray_start = None
+    if engine == "ray":
+        import ray
+        start = time.perf_counter()
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level="error")
+        ray_start = time.perf_counter() - start
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    document = run_audit(AuditRequest(a=Side("default"), data=(sys.argv[1],), workers=int(sys.argv[2])))
+    document = run_audit(AuditRequest(a=Side("default"), data=(sys.argv[1],), workers=workers, engine=engine))
     seconds = time.perf_counter() - start
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "examples": document["data"]["examples"],
                       "tokens": document["truncation"]["tokens_total"],
                       "peak_self_mb": peak_self / 1024, "self_at_start_mb": before / 1024,
-                      "peak_worker_mb": peak_children / 1024}))
+                      "peak_worker_mb": peak_children / 1024, "ray_start_s": ray_start}))
 """
 
 
@@ -126,18 +138,48 @@ def scale(folder: Path, sizes: list[int]) -> dict:
             "peak_memory_growth_mb": growth, "memory_ok": growth <= 300}
 
 
+def ray_engine(path: Path, n: int, repeat: int, scaling: list[int]) -> dict:
+    """Ray with 2 workers against the local engine with 2 (interleaved), then rows/s by Ray workers."""
+    local, ray = [], []
+    for _ in range(repeat):
+        local.append(json.loads(run_python(AUDIT, str(path), "2", "local")))
+        ray.append(json.loads(run_python(AUDIT, str(path), "2", "ray")))
+    local_s = statistics.median(r["seconds"] for r in local)
+    ray_s = statistics.median(r["seconds"] for r in ray)
+    table = {}
+    for workers in scaling:  # 2 workers: the median of the runs above
+        run = {"seconds": ray_s, "ray_start_s": statistics.median(r["ray_start_s"] for r in ray)} if workers == 2 \
+            else json.loads(run_python(AUDIT, str(path), str(workers), "ray"))
+        table[str(workers)] = {"seconds": run["seconds"], "rows_per_s": n / run["seconds"],
+                               "rows_per_s_per_worker": n / run["seconds"] / workers, "ray_start_s": run["ray_start_s"]}
+    return {"examples": n, "local_2_workers_median_s": local_s, "ray_2_workers_median_s": ray_s,
+            "local_rows_per_s": n / local_s, "ray_rows_per_s": n / ray_s, "ray_rows_per_s_per_worker": n / ray_s / 2,
+            "ratio": local_s / ray_s, "target": 0.8, "ok": local_s / ray_s >= 0.8,
+            "ray_start_s_median": statistics.median(r["ray_start_s"] for r in ray),
+            "local_runs_s": [r["seconds"] for r in local], "ray_runs_s": [r["seconds"] for r in ray],
+            "scaling": table, "scaling_note": f"measured on this {cores()}-core machine: past {cores()} workers the "
+                                               "workers share the cores, so rows/s flattens"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
     parser.add_argument("--scale", action="store_true", help="also 200,000 / 2,000,000 rows: memory and linear time")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="ray: the Ray engine against the local one, and a 1/2/4/8-worker scaling table")
+    parser.add_argument("--scaling", default="1,2,4,8", help="Ray worker counts of the scaling table")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "mixed.parquet"
         write_parquet(path, args.examples)
-        result = {"benchmark": "audit", "machine": f"{cores()}-core", "model": "default (all-MiniLM-L6-v2)",
-                  "throughput": throughput(path, args.examples, args.repeat)}
+        result = {"benchmark": "audit", "machine": f"{cores()}-core", "model": "default (all-MiniLM-L6-v2)"}
+        if args.engine == "ray":
+            result["ray"] = ray_engine(path, args.examples, args.repeat, [int(w) for w in args.scaling.split(",")])
+            print(json.dumps(result, indent=2))
+            return
+        result["throughput"] = throughput(path, args.examples, args.repeat)
         if args.scale:
             result["scale"] = scale(folder, [200_000, 2_000_000])
     print(json.dumps(result, indent=2))

@@ -83,7 +83,7 @@ def run_ray(shards: Sequence[Shard], config: AuditConfig, *, workers: int | None
         return result
     _refuse_remote_code(config)
     ray = _import_ray()
-    connect(ray, address)
+    connect(ray, address, workers)
     models = {}
     for side in (config.a, config.b):
         if side is not None and side not in models:
@@ -152,9 +152,10 @@ def _import_ray():
     return ray
 
 
-def connect(ray, address: str | None) -> None:
-    """Join the cluster at ``address`` (``auto``: ``RAY_ADDRESS``), or start a local Ray when there is
-    none; once per process (Ray shuts it down at exit). One line when unreachable."""
+def connect(ray, address: str | None, workers: int | None = None) -> None:
+    """Join the cluster at ``address`` (``auto``: ``RAY_ADDRESS``), or start a local Ray with ``workers``
+    CPUs (default: the cores) when there is none; once per process (Ray shuts it down at exit). One line
+    when unreachable."""
     address = address or os.environ.get("RAY_ADDRESS") or None
     if address not in (None, "auto", "local"):
         _check_reachable(address)
@@ -163,7 +164,8 @@ def connect(ray, address: str | None) -> None:
         return
     logging.getLogger("ray").setLevel(logging.ERROR)  # Ray's start-up notes are not the user's concern
     try:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="error")
+        ray.init(address=address, num_cpus=workers if address is None else None, include_dashboard=False,
+                 log_to_driver=False, logging_level="error")
     except Exception as error:  # noqa: BLE001 - Ray says ConnectionError, RuntimeError, ValueError...
         shown = address or "the local machine"
         raise ClusterError(f"cannot reach the Ray cluster at {shown}: {user_message(error)}") from None
