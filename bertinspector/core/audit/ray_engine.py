@@ -37,6 +37,7 @@ WORKER_ENV = {"TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1", "RAYON_
               "MKL_NUM_THREADS": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
 CRASH_ENV = "BERTINSPECTOR_AUDIT_TEST_CRASH"  # tests only: "FOLDER,N" kills each shard's first N attempts
 Progress = Callable[[int, int], None]
+_OWN_JOB = [False]  # whether this process's Ray job was started by connect()
 
 
 class ClusterError(BertInspectorError):
@@ -83,14 +84,16 @@ def run_ray(shards: Sequence[Shard], config: AuditConfig, *, workers: int | None
         return result
     _refuse_remote_code(config)
     ray = _import_ray()
-    connect(ray, address, workers)
+    own_job = connect(ray, address, workers)
     models = {}
     for side in (config.a, config.b):
         if side is not None and side not in models:
             shipped = ship_files(side, side.trust_remote_code)
             models[side] = (shipped.digest, [ray.put(shipped)])  # in a list: fetched only by a worker that lacks it
-    task = ray.remote(_audit_task).options(num_cpus=1, max_retries=ATTEMPTS - 1,
-                                           runtime_env={"env_vars": _worker_env()})
+    # the job's own runtime_env carries the worker settings when this engine started the job (its prestarted
+    # workers then serve the tasks); in a job started by someone else each task carries them
+    env = {} if own_job else {"runtime_env": {"env_vars": _worker_env()}}
+    task = ray.remote(_audit_task).options(num_cpus=1, max_retries=ATTEMPTS - 1, **env)
     in_flight = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     return _drive(ray, task, list(shards), config, models, in_flight, progress, cancel, on_partial, result)
 
@@ -152,23 +155,25 @@ def _import_ray():
     return ray
 
 
-def connect(ray, address: str | None, workers: int | None = None) -> None:
+def connect(ray, address: str | None, workers: int | None = None) -> bool:
     """Join the cluster at ``address`` (``auto``: ``RAY_ADDRESS``), or start a local Ray with ``workers``
-    CPUs (default: the cores) when there is none; once per process (Ray shuts it down at exit). One line
-    when unreachable."""
+    CPUs (default: the cores) when there is none; once per process (Ray shuts it down at exit). True when
+    the job is this engine's own (its runtime_env sets the workers' threads). One line when unreachable."""
     address = address or os.environ.get("RAY_ADDRESS") or None
     if address not in (None, "auto", "local"):
         _check_reachable(address)
     _quiet_raylet_messages()
     if ray.is_initialized():
-        return
+        return _OWN_JOB[0]
     logging.getLogger("ray").setLevel(logging.ERROR)  # Ray's start-up notes are not the user's concern
     try:
         ray.init(address=address, num_cpus=workers if address is None else None, include_dashboard=False,
-                 log_to_driver=False, logging_level="error")
+                 log_to_driver=False, logging_level="error", runtime_env={"env_vars": _worker_env()})
     except Exception as error:  # noqa: BLE001 - Ray says ConnectionError, RuntimeError, ValueError...
         shown = address or "the local machine"
         raise ClusterError(f"cannot reach the Ray cluster at {shown}: {user_message(error)}") from None
+    _OWN_JOB[0] = True
+    return True
 
 
 def _quiet_raylet_messages() -> None:
