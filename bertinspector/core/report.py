@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from bertinspector.core.model import SCHEMA, Inspection, Severity
-from bertinspector.core.readable import readable
+from bertinspector.core.readable import readable, readable_pieces, scheme_of
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 CUT_MARK = "✂"
@@ -105,13 +105,27 @@ def dumps(data: dict) -> str:
 def token_label(inspection: Inspection, i: int) -> str:
     """A token as printed: as a person reads it (``core.readable``: ``▁`` starts a word, a byte-level
     piece shows its characters), unknown ones marked '?', segment B ones 'ᴮ'. JSON keeps the raw piece."""
+    return _marked(inspection, i, readable(inspection).labels[i])
+
+
+def _marked(inspection: Inspection, i: int, label: str) -> str:
     tokens = inspection.tokens
-    label = readable(inspection).labels[i]
     if tokens.unk[i]:
         label = f"{label}?"
     if tokens.segments[i] == 1:
         label = f"{label}ᴮ"
     return label
+
+
+def _run_labels(inspection: Inspection, run: range) -> tuple[str, ...]:
+    """The readable labels of the tokens in ``run``: of the run alone when the encoding is summarised
+    (a book's 10 million labels are never made for the 2,000 printed)."""
+    if len(run) == len(inspection.tokens):
+        return readable(inspection).labels
+    t, part = inspection.tokens, slice(run.start, run.stop)
+    unk_token = (getattr(inspection.facts, "special_tokens", None) or {}).get("unk", (None,))[0]
+    return readable_pieces(scheme_of(inspection.facts), t.strings[part], t.ids[part], t.special[part],
+                           t.unk[part], unk_token).labels
 
 
 def shown_tokens(inspection: Inspection, all_tokens: bool = False) -> list[range]:
@@ -142,8 +156,9 @@ def token_line(inspection: Inspection, width: int = 100, all_tokens: bool = Fals
     last = last_lost(inspection)
     runs = shown_tokens(inspection, all_tokens)
     for run, following in zip(runs, [*runs[1:], None]):
+        labels = _run_labels(inspection, run)
         for i in run:
-            piece = token_label(inspection, i)
+            piece = _marked(inspection, i, labels[i - run.start])
             if i == cut:
                 piece = f"{CUT_MARK} cut at token {i} {CUT_MARK} ⟦{piece}"
             if i == last:
