@@ -99,7 +99,6 @@ def test_unknown_tokens_are_marked_in_the_html(capsys, tmp_path, model_factory):
     (["--max-length", "16", "--max-truncated", "5"], 1, "of the examples are cut (over --max-truncated 5)"),
     (["--max-length", "16", "--max-truncated", "100", "--fail-on", "never"], 0, ""),
     (["--max-unknown", "0"], 0, ""),
-    (["--engine", "ray"], 2, "the Ray engine is not available yet"),
     (["--ray-address", "auto"], 2, "--ray-address needs --engine ray"),
     (["--column", "nope"], 2, "no row of the first ones has a field 'nope'"),
     (["--variant", "pair-swapped"], 2, "swapping the pair needs a pair"),
