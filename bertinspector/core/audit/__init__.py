@@ -18,6 +18,8 @@ Modules
 ``finalize``  :func:`describe` (a side's model, settings and model-level findings, computed once in the
               parent) and :func:`finalize` (merged partial -> JSON dict); ``skew`` the ``--against`` findings
 ``engine``    :func:`run_local` (process pool, progress, cancel); ``run`` :func:`run_audit` (all of it at once)
+``ray_engine`` ``run_ray``: the same shards as Ray tasks (the ``cluster`` extra; Ray is imported only there)
+``remote``    data behind a URI (``s3://``, ``gs://``, ``hf://``, ``file://``) through pyarrow / fsspec filesystems
 
 Running one audit (what ``bertinspector audit`` does)::
 
@@ -46,8 +48,8 @@ Running shards yourself (a helper process, a Ray task)::
   side's tokenizer once per process (module-level cache) and returns a :class:`Partial`. It checks
   ``cancel.check()`` between batches (anything raising :class:`~bertinspector.core.errors.Cancelled`) and
   calls ``progress(rows)`` after each batch with the rows it read. It needs the data files at the same
-  path (a Ray cluster needs shared storage; ``.parquet.gz``/``.arrow.gz`` are decompressed into the
-  parent's temporary ``workdir`` first). Errors are one-line :class:`~bertinspector.core.errors.BertInspectorError` s.
+  path or URI (a Ray cluster needs shared storage or an object store; ``.parquet.gz``/``.arrow.gz`` are
+  decompressed into the parent's temporary ``workdir`` first). Errors are one-line :class:`~bertinspector.core.errors.BertInspectorError` s.
 - **Partials** hold plain Python only (ints, Counters, lists); ``a.merge(b)`` returns a new partial and
   never mutates; merging in any order or grouping gives the same :func:`finalize` output (the tests
   check it). ``empty(k, with_b)`` is the neutral element. A partial merged so far can be finalized at
