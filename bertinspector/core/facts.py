@@ -27,6 +27,11 @@ CONFIG_FIELDS = {
     "pad_token_id": _WHOLE,
     "auto_map": (lambda v: isinstance(v, dict), "an object"),
 }
+# The tokenizer_config.json fields read here besides the lengths (auto_map: a dict, or the older list form).
+TOKENIZER_CONFIG_FIELDS = {
+    "tokenizer_class": _STRING,
+    "auto_map": (lambda v: isinstance(v, (dict, list)), "an object"),
+}
 
 UNSET_MAX_LENGTH = 1_000_000
 # Model types whose position ids start after padding_idx (RoBERTa's create_position_ids_from_input_ids).
@@ -122,11 +127,16 @@ def read_config(folder: Path) -> dict:
     config = read_json(path)
     if not isinstance(config, dict):
         raise_invalid(path)
-    for name, (valid, what) in CONFIG_FIELDS.items():
-        value = config.get(name)
+    check_fields(path, config, CONFIG_FIELDS)
+    return config
+
+
+def check_fields(path: Path, data: dict, fields: dict) -> None:
+    """One line naming the file and the field when a field is present but of the wrong type or range."""
+    for name, (valid, what) in fields.items():
+        value = data.get(name)
         if value is not None and not valid(value):
             raise SourceError(f"{path}: '{name}' must be {what}, not {shown(value)}")
-    return config
 
 
 def raise_invalid(path: Path):
@@ -159,6 +169,7 @@ def read_facts(source: ModelSource, config: dict, tokenizer) -> ModelFacts:
     """Combine the files' facts with the loaded tokenizer's (``tokenizer`` is a transformers fast tokenizer)."""
     folder = source.folder
     tokenizer_config = _optional_json(folder / "tokenizer_config.json")
+    check_fields(folder / "tokenizer_config.json", tokenizer_config, TOKENIZER_CONFIG_FIELDS)
     tokenizer_json = _optional_json(folder / "tokenizer.json")
     sentence_config = _optional_json(folder / "sentence_bert_config.json")
     _positive_length(folder / "tokenizer_config.json", "model_max_length", tokenizer_config.get("model_max_length"))
