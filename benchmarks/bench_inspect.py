@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+from processes import interleaved_runs  # benchmarks/processes.py, beside this script
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SENTENCE = "The quick brown fox, a naïve café owner, jumps over the lazy dog 😀 again and again. "
@@ -60,17 +62,8 @@ def bench_cli(repeat: int) -> dict:
     minimal = [sys.executable, "-c", MINIMAL, text]
     cli = [sys.executable, "-m", "bertinspector", "inspect", "default", "--text", text, "--fail-on", "never"]
 
-    def run(command):
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    run(minimal), run(cli)  # warm the file cache
-    timings = {"minimal": [], "cli": []}
-    for _ in range(repeat):  # interleaved, so that machine noise hits both alike
-        for name, command in (("minimal", minimal), ("cli", cli)):
-            start = time.perf_counter()
-            run(command)
-            timings[name].append(time.perf_counter() - start)
-    minimal_s, cli_s = (statistics.median(timings[k]) for k in ("minimal", "cli"))
+    medians, timings = interleaved_runs({"minimal": minimal, "cli": cli}, repeat)
+    minimal_s, cli_s = medians["minimal"], medians["cli"]
     probe = ("import sys; from bertinspector.app.cli import main; sys.argv[0] = 'bertinspector'; main(); "
              "print('torch' if sys.modules.get('torch') is not None else '-', file=sys.stderr)")
     imported = subprocess.run([sys.executable, "-c", probe, *cli[3:]], capture_output=True, text=True).stderr.split()[-1]

@@ -20,6 +20,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from processes import interleaved_runs  # benchmarks/processes.py, beside this script
+
 BLOCK = textwrap.dedent('''\
     def prepare_{n}(texts, labels):
         tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
@@ -74,17 +76,8 @@ def bench_process(path: Path, repeat: int) -> dict:
     parse_only = [sys.executable, "-c", PARSE_ONLY, str(path)]
     cli = [sys.executable, "-m", "bertinspector", "lint", str(path), "--format", "json", "--fail-on", "never"]
 
-    def run(command):
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    run(parse_only), run(cli)  # warm the file cache
-    timings = {"parse_only": [], "cli": []}
-    for _ in range(repeat):  # interleaved, so that machine noise hits both alike
-        for name, command in (("parse_only", parse_only), ("cli", cli)):
-            start = time.perf_counter()
-            run(command)
-            timings[name].append(time.perf_counter() - start)
-    parse_s, cli_s = (statistics.median(timings[k]) for k in ("parse_only", "cli"))
+    medians, _ = interleaved_runs({"parse_only": parse_only, "cli": cli}, repeat)
+    parse_s, cli_s = medians["parse_only"], medians["cli"]
     probe = ("import sys\nfrom bertinspector.app.cli import main\nmain(['lint', sys.argv[1], '--fail-on', 'never'])\n"
              "sys.stderr.write(','.join(sorted(m for m in ('torch', 'transformers') if m in sys.modules)))\n")
     loaded = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True).stderr.strip()

@@ -1,0 +1,24 @@
+"""Timing whole processes side by side: the benchmarks' start-up figures."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+
+
+def run_quietly(command: list[str]) -> None:
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def interleaved_runs(commands: dict[str, list[str]], repeat: int) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Median and every wall time of each command, run in turn so that machine noise hits all alike."""
+    for command in commands.values():
+        run_quietly(command)  # warm the file cache
+    timings: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            run_quietly(command)
+            timings[name].append(time.perf_counter() - start)
+    return {name: statistics.median(runs) for name, runs in timings.items()}, timings
