@@ -22,7 +22,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPaintEngine, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QWidget
 
-from bertinspector.widgets.token_view import display_label
+from bertinspector.widgets.chip_canvas import display_label
 
 COLORMAP = "viridis"
 SELECTION_COLOR = "#ff4081"

@@ -38,7 +38,7 @@ from bertinspector.widgets.attention_plot import AttentionPlot
 from bertinspector.widgets.banner import Banner
 from bertinspector.widgets.heatmap import short_label
 from bertinspector.widgets.hidden_plot import HiddenPlot
-from bertinspector.widgets.token_view import display_label
+from bertinspector.widgets.chip_canvas import display_label
 
 KIND_TITLES = {
     "masked-lm": "Masked-LM predictions",

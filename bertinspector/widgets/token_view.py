@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QAction, QBrush, QColor, QFont, QFontMetrics, QGuiApplication, QKeySequence, QPainter, QPalette, QPen,
+    QAction, QColor, QFont, QFontMetrics, QGuiApplication, QKeySequence, QPainter, QPalette, QPen,
 )
 from PySide6.QtWidgets import (
     QCheckBox, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
@@ -41,199 +41,14 @@ from PySide6.QtWidgets import (
 from bertinspector.core.model import Inspection
 from bertinspector.core.readable import SPLIT_REST, WORD_START, ReadableTokens, piece_bytes, readable, scheme_of
 from bertinspector.core.report import CUT_MARK
-from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, ChipColors, newline_offsets, wrap_rows
+from bertinspector.widgets.chip_canvas import (
+    F_CUT, F_SEG_B, F_SPECIAL, F_SPLIT, F_SUBWORD, F_UNK, MARGIN, MIN_CHIP, PAD_X, PAD_Y, ChipCanvas, ChipColors,
+    describe_chars, display_label, label_widths, newline_offsets, paint_chip, token_flags, wrap_rows,
+)
 
-PAD_X = 6
-PAD_Y = 3
 GAP = 5
 ROW_GAP = 7
-MIN_CHIP = 18
 MAX_DRAWN = 200_000  # tokens drawn; beyond that (a pasted book) a last row says how many more there are
-
-_VISIBLE = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5", "\r": "\u240d", "\u00a0": "\u237d"}
-
-
-def display_label(token: str) -> str:
-    """The token string with whitespace and control characters made visible."""
-    if not token:
-        return "\u2205"
-    if token.isprintable() and " " not in token:
-        return token
-    return "".join(
-        _VISIBLE.get(c, c if c.isprintable() else f"\\u{ord(c):04x}") for c in token
-    )
-
-
-def describe_chars(chars: str, fm: QFontMetrics | None = None) -> str:
-    """Characters behind an unknown token, readable even when the font lacks the glyph."""
-    out = []
-    for c in chars[:12]:
-        code = ord(c)
-        if not c.isprintable() or c.isspace() or (fm is not None and not fm.inFontUcs4(code)):
-            out.append(f"U+{code:04X}")
-        else:
-            out.append(c)
-    text = " ".join(out) if any(len(o) > 1 for o in out) else "".join(out)
-    return text + ("…" if len(chars) > 12 else "")
-
-
-# chip flags
-F_SPECIAL, F_SUBWORD, F_UNK, F_SEG_B, F_CUT, F_JOIN_RIGHT, F_SPLIT = 1, 2, 4, 8, 16, 32, 64
-
-
-def paint_chip(painter: QPainter, rect: QRectF, label: str, flags: int, colors: ChipColors,
-               fonts: tuple[QFont, QFont, QFont], id_text: str | None = None, extra: str | None = None,
-               hover: bool = False) -> None:
-    """Draw one chip; used by the view and the legend so both always agree."""
-    font, bold, small = fonts
-    special = flags & F_SPECIAL
-    cut = flags & F_CUT
-    painter.save()
-    if cut:
-        painter.setOpacity(0.55)
-    if special:
-        fill, border = colors.special_fill, colors.special_fill.darker(130)
-    elif flags & F_UNK:
-        fill, border = colors.unk_fill, colors.unk_border
-    elif flags & F_SEG_B:
-        fill, border = colors.b_fill, colors.b_border
-    else:
-        fill, border = colors.a_fill, colors.a_border
-    r = rect.adjusted(0.5, 0.5, -0.5, -0.5)
-    radius = r.height() / 2 if special else (0.0 if flags & F_SEG_B else 4.0)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(fill)
-    painter.drawRoundedRect(r, radius, radius)
-    if flags & F_SUBWORD or flags & F_JOIN_RIGHT:
-        # square the joined edges: a subword continues the chip before it
-        if flags & F_SUBWORD:
-            painter.drawRect(QRectF(r.left(), r.top(), min(radius + 1, r.width() / 2), r.height()))
-        if flags & F_JOIN_RIGHT:
-            painter.drawRect(QRectF(r.right() - min(radius + 1, r.width() / 2), r.top(),
-                                    min(radius + 1, r.width() / 2), r.height()))
-    if hover:
-        painter.setBrush(colors.hover)
-        painter.drawRoundedRect(r, radius, radius)
-    if cut:
-        painter.setBrush(QBrush(colors.cut_border, Qt.BrushStyle.BDiagPattern))
-        painter.drawRoundedRect(r, radius, radius)
-    # border
-    pen = QPen(colors.cut_border if cut else border, 2.0 if flags & F_UNK else 1.0)
-    if cut:
-        pen.setStyle(Qt.PenStyle.DashLine)
-    painter.setPen(pen)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    if flags & (F_SUBWORD | F_JOIN_RIGHT) and not special:
-        # draw the outline piecewise so the joined edge can be dotted / open
-        painter.drawLine(QPointF(r.left(), r.top()), QPointF(r.right(), r.top()))
-        painter.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.bottom()))
-        if not flags & F_JOIN_RIGHT:
-            painter.drawLine(QPointF(r.right(), r.top()), QPointF(r.right(), r.bottom()))
-        if flags & F_SUBWORD:
-            dotted = QPen(pen)
-            dotted.setStyle(Qt.PenStyle.DotLine)
-            dotted.setWidthF(1.5)
-            painter.setPen(dotted)
-        painter.drawLine(QPointF(r.left(), r.top()), QPointF(r.left(), r.bottom()))
-    else:
-        painter.drawRoundedRect(r, radius, radius)
-    if flags & F_SEG_B and not special:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colors.b_border if not cut else colors.cut_border)
-        painter.drawRect(QRectF(r.left(), r.bottom() - 2.5, r.width(), 3))
-    if flags & F_SPLIT:
-        # a character spread over several tokens: a zigzag along the top edge of each of its chips
-        painter.setPen(QPen(colors.limit_marker, 1.5))
-        left, top, steps = r.left() + 1, r.top() + 1.5, max(1, int((r.width() - 2) // 3))
-        painter.drawPolyline([QPointF(left + 3 * k, top + 2.5 * (k % 2)) for k in range(steps + 1)])
-    # text
-    if special:
-        painter.setFont(bold)
-        painter.setPen(colors.special_text)
-    elif flags & F_UNK:
-        painter.setFont(bold)
-        painter.setPen(colors.unk_border)
-    else:
-        painter.setFont(font)
-        painter.setPen(colors.dim_text if cut else colors.text)
-    fm = QFontMetrics(painter.font())
-    line_h = fm.height()
-    text_rect = QRectF(r.left(), r.top() + PAD_Y - 0.5, r.width(), line_h)
-    if extra:
-        main_w = fm.horizontalAdvance(label)
-        small_fm = QFontMetrics(small)
-        extra_text = f" \u2039{extra}\u203a"
-        total = main_w + small_fm.horizontalAdvance(extra_text)
-        left = r.left() + (r.width() - total) / 2
-        painter.drawText(QRectF(left, text_rect.top(), main_w + 1, line_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
-        painter.setFont(small)
-        painter.drawText(QRectF(left + main_w, text_rect.top(), total - main_w + 2, line_h),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, extra_text)
-    else:
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, label)
-    if id_text is not None:
-        painter.setFont(small)
-        painter.setPen(colors.special_text if special else colors.id_text)
-        small_h = QFontMetrics(small).height()
-        painter.drawText(QRectF(r.left(), text_rect.bottom(), r.width(), small_h),
-                         Qt.AlignmentFlag.AlignCenter, id_text)
-    painter.restore()
-
-
-def token_flags(insp: Inspection, n: int | None = None) -> np.ndarray:
-    """The chip flags (``F_*``) of the first ``n`` tokens of ``insp`` (all by default), in reading order.
-
-    ``F_JOIN_RIGHT`` is set where the next token continues this one (a subword, kept alike).
-    """
-    tokens = insp.tokens
-    n = len(tokens) if n is None else n
-    special = np.asarray(tokens.special[:n], dtype=bool)
-    flags = np.zeros(n, dtype=np.int32)
-    flags[special] |= F_SPECIAL
-    flags[np.asarray(tokens.subword[:n], dtype=bool) & ~special] |= F_SUBWORD
-    flags[np.asarray(tokens.unk[:n], dtype=bool)] |= F_UNK
-    if insp.pair is not None:
-        seg_b = np.asarray(tokens.segments[:n]) == 1
-        if tokens.type_ids is not None:  # the pair's specials belong to B when their type id says so
-            seg_b |= special & (np.asarray(tokens.type_ids[:n]) == 1)
-        flags[seg_b] |= F_SEG_B
-    kept = np.asarray(tokens.kept[:n], dtype=bool)
-    flags[~kept] |= F_CUT
-    if n > 1:
-        join = np.zeros(n, dtype=bool)
-        join[:-1] = (flags[1:] & F_SUBWORD).astype(bool) & (kept[1:] == kept[:-1])
-        flags[join] |= F_JOIN_RIGHT
-    return flags
-
-
-def label_widths(labels, ids: np.ndarray, emphatic: np.ndarray, fm: QFontMetrics, bold_fm: QFontMetrics,
-                 cache: dict, exact: np.ndarray | None = None) -> np.ndarray:
-    """The width of each token's label (``display_label`` of ``labels[i]``), bold where ``emphatic``.
-
-    A label follows from the token's id and its boldness, so each distinct (id, bold) is measured once,
-    except where ``exact`` is set (a split character's tokens, whose labels depend on their neighbours):
-    those are measured one by one. ``cache`` (label, bold) -> width keeps the measurements across calls.
-    """
-    ids = np.asarray(ids, dtype=np.int64)
-    if not len(ids):
-        return np.zeros(0, dtype=np.int64)
-
-    def width(i: int) -> int:
-        label = display_label(labels[i])
-        key = (label, bool(emphatic[i]))
-        w = cache.get(key)
-        if w is None:
-            w = cache[key] = (bold_fm if emphatic[i] else fm).horizontalAdvance(label)
-        return w
-
-    keys = ids * 2 + emphatic
-    if exact is not None and exact.any():
-        keys = np.where(exact, -1 - np.arange(len(ids)), keys)
-    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    unique_widths = np.fromiter((width(i) for i in first.tolist()), np.int64, len(unique))
-    return unique_widths[inverse.reshape(-1)]
-
 
 # -- layout ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)

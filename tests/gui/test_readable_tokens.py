@@ -14,7 +14,8 @@ from bertinspector.core import exports
 from bertinspector.core.inspector import Inspector
 from bertinspector.core.readable import SPLIT_REST, WORD_START
 from bertinspector.widgets.facts_card import FactsCard
-from bertinspector.widgets.token_view import F_SPLIT, TokenPanel
+from bertinspector.widgets.chip_canvas import F_SPLIT
+from bertinspector.widgets.token_view import TokenPanel
 from guihelpers import shown
 
 TEXT = "the model and the text 😀 ok"

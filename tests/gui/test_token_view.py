@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QToolTip
 
 from bertinspector.core.inspector import Inspector
 from bertinspector.core.model import Settings
-from bertinspector.widgets.token_view import (
-    F_CUT, F_SEG_B, F_SPECIAL, F_SUBWORD, F_UNK, ChipColors, TokenPanel, TokenView, display_label, paint_chip,
+from bertinspector.widgets.chip_canvas import (
+    F_CUT, F_SEG_B, F_SPECIAL, F_SUBWORD, F_UNK, ChipColors, display_label, paint_chip,
 )
+from bertinspector.widgets.token_view import TokenPanel, TokenView
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from bertinspector.core.model import Inspection
 from bertinspector.core.readable import readable
 from bertinspector.core.report import CUT_MARK
 from bertinspector.widgets.chip_canvas import MARGIN, ChipCanvas, newline_offsets, wrap_rows
-from bertinspector.widgets.token_view import (
+from bertinspector.widgets.chip_canvas import (
     F_JOIN_RIGHT, F_SPECIAL, F_SPLIT, F_SUBWORD, F_UNK, MIN_CHIP, PAD_X, PAD_Y, display_label, label_widths,
     paint_chip, token_flags,
 )
