@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog
+from PySide6.QtWidgets import QDockWidget, QFileDialog
 
 from bertinspector.core.audit import AuditRequest, Columns, Side
 from bertinspector.core.errors import BertInspectorError

@@ -138,8 +138,7 @@ def test_cli_ids_row(model_factory, capsys):
     assert [t["id"] for t in data["tokens"]] == [2, 301, 3, 0, 0]
 
 
-def test_a_million_pasted_ids(model_factory):
-    ins = inspector(model_factory, "bert")
+def test_a_million_pasted_ids():
     ids = np.full(1_000_000, 300)
     assert len(pasted_ids.parse(", ".join(map(str, ids.tolist()))).input_ids[0]) == 1_000_000
     with pytest.raises(InputError, match="too many ids"):

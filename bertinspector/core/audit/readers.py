@@ -19,7 +19,6 @@ import glob as globbing
 import gzip
 import io
 import json
-import os
 import re
 import zlib
 from dataclasses import dataclass, replace

@@ -176,7 +176,7 @@ def _md(text: str) -> str:
 def render_markdown(document: dict) -> str:
     """A report to paste into an issue or a pull request."""
     t = document["truncation"]
-    lines = [f"## bertinspector audit", "", headline(document), "",
+    lines = ["## bertinspector audit", "", headline(document), "",
              "| figure | value |", "|---|---|",
              f"| length (tokens) | {length_line(document['length'])} |",
              f"| cut at max_length {t['max_length'] or '—'} | {_n(t['examples_cut'])} examples ({_pct(t['share_cut'])}), "
