@@ -14,12 +14,12 @@ from bertinspector.core.model import Inspection
 from bertinspector.widgets.compare import SAME_AS_A, CompareView, SlotB
 
 
-def compare_slots(cancel, inspection_a: Inspection, inspector_b, slot: SlotB, ids: str | None):
-    """B's inspection of the same input, and the comparison of A and B."""
+def compare_slots(cancel, inspection_a: Inspection, inspector_b, slot: SlotB, ids: str | None, ids_row: int = 0):
+    """B's inspection of the same input (the same row of pasted ids), and the comparison of A and B."""
     from bertinspector.core.compare import compare
 
     if ids is not None:
-        inspection_b = inspector_b.inspect_ids(ids, slot.settings)
+        inspection_b = inspector_b.inspect_ids(ids, slot.settings, row=ids_row)
     else:
         text, pair = slot.input(inspection_a.text, inspection_a.pair)
         inspection_b = inspector_b.inspect(text, pair, slot.settings)
@@ -111,7 +111,8 @@ class CompareMode(QObject):
             return
         inspector_b = self.inspector_b or window.inspector
         ids = window.text_pane.text() if a.input_kind == "ids" else None
-        window.runner.submit("compare", compare_slots, a, inspector_b, self.view.slot_b(), ids)
+        window.runner.submit("compare", compare_slots, a, inspector_b, self.view.slot_b(), ids,
+                             window.text_pane.ids_row())
 
     def run(self) -> None:
         comparison = self.view.comparison()

@@ -62,15 +62,23 @@ def open_model(cancel, src: str, trust_remote_code: bool):
     return src, inspector
 
 
-def run_inspection(cancel, inspector, mode: str, text: str, pair: str | None, settings: Settings):
+def run_inspection(cancel, inspector, mode: str, text: str, pair: str | None, settings: Settings, ids_row: int = 0):
+    """The inspection, its seconds and, in ids mode, (rows, inspected row, ids before it) of the pasted batch:
+    ``ids_row`` is clamped to the rows there are."""
+    from bertinspector.core.pasted_ids import parse
+
     started = time.perf_counter()
+    batch = None
     if mode == "ids":
-        inspection = inspector.inspect_ids(text, settings)
+        pasted = parse(text)
+        row = min(max(0, ids_row), pasted.rows - 1)
+        inspection = inspector.inspect_ids(pasted, settings, row=row)
+        batch = pasted.rows, row, sum(len(ids) for ids in pasted.input_ids[:row])
     else:
         inspection = inspector.inspect(text, pair, settings)
     elapsed = time.perf_counter() - started
     readable(inspection)  # the token view's readable labels, worked out here rather than on the GUI thread
-    return inspection, elapsed
+    return inspection, elapsed, batch
 
 
 def scan_cache(cancel):
@@ -499,7 +507,8 @@ class MainWindow(QMainWindow):
                 f"<span style='color:#c77700'>Large text ({mb:.1f} million characters): inspecting it in the "
                 "background; the window stays usable.</span>")
             self.statusBar().showMessage("Inspecting a large text…")
-        self.runner.submit("inspect", run_inspection, self.inspector, mode, text, pair, settings)
+        self.runner.submit("inspect", run_inspection, self.inspector, mode, text, pair, settings,
+                           self.text_pane.ids_row())
 
     def _apply(self, inspection: Inspection | None, seconds: float) -> None:
         self.inspection = inspection
@@ -625,7 +634,9 @@ class MainWindow(QMainWindow):
             src, inspector = result
             self._model_loaded(src, inspector)
         elif kind == "inspect":
-            inspection, seconds = result
+            inspection, seconds, batch = result
+            if batch is not None:
+                self.text_pane.set_ids_rows(*batch)
             self._apply(inspection, seconds)
         elif kind == "scan":
             self.picker.set_cached(list(result))

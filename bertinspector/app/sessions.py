@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from bertinspector.core import session as core_session
 from bertinspector.core.session import Session, SessionError, Slot
+from bertinspector.core.pasted_ids import MAX_IDS
 from bertinspector.widgets.compare import SlotB
 
 AUTOSAVE_DELAY_MS = 2000
@@ -23,6 +24,7 @@ DATA_DIR_ENV = "BERTINSPECTOR_DATA_DIR"
 HIDDEN_PAIR = "hidden_pair"  # extra: segment B's text while *Sentence pair* is off
 AUDIT = "audit"  # extra: the last audit's request (data, columns, rows, sides), offered again by the dialog
 CODE, CODE_MODE = "code", "code_mode"  # extra: the Code mode's code, and whether that mode was shown
+IDS_ROW = "ids_row"  # extra: the row picked in a pasted batch of ids
 log = logging.getLogger(__name__)
 
 
@@ -50,6 +52,8 @@ def capture(window) -> Session:
         extra[CODE] = pane.buffer("code")
     if pane.mode() == "code":
         extra[CODE_MODE] = True
+    if pane.ids_row():
+        extra[IDS_ROW] = pane.ids_row()
     audit = window.audit.session_state()
     if audit is not None:
         extra[AUDIT] = audit
@@ -69,6 +73,8 @@ def restore(window, saved: Session) -> None:
     pane = window.text_pane
     pane.set_buffer("text", saved.text)
     pane.set_buffer("ids", saved.ids)
+    row = saved.extra.get(IDS_ROW)
+    pane.set_ids_row(row if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < MAX_IDS else 0)
     hidden_pair = saved.extra.get(HIDDEN_PAIR)
     if saved.pair is None and isinstance(hidden_pair, str):
         pane.editor_b.set_text(hidden_pair)

@@ -22,7 +22,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QSplitter, QStackedWidget,
+    QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QSpinBox, QSplitter, QStackedWidget,
     QTextEdit, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -418,9 +418,24 @@ class TextPane(QWidget):
         self._mode_buttons.setSpacing(0)
         self.text_button = self.add_mode("text", "Text", "Inspect a text: what the tokenizer makes of it",
                                          self.splitter, self.editor_a)
+        self.ids_row_box = QSpinBox(self)
+        self.ids_row_box.setObjectName("idsRow")
+        self.ids_row_box.setPrefix("inspecting row ")
+        self.ids_row_box.setToolTip("The row of the pasted batch the model receives (0 is the first, as in ids[0])")
+        self.ids_rows_label = QLabel(self)
+        self.ids_rows_label.setObjectName("idsRows")
+        ids_caption = QWidget(self)
+        caption_row = QHBoxLayout(ids_caption)
+        caption_row.setContentsMargins(0, 0, 0, 0)
+        caption_row.addWidget(self.label_ids)
+        caption_row.addStretch(1)
+        caption_row.addWidget(self.ids_rows_label)
+        caption_row.addWidget(self.ids_row_box)
+        self._ids_skip = 0  # ids of the rows before the inspected one: where its ids start in the pasted text
+        self.set_ids_rows(1)
         self.ids_button = self.add_mode(
             "ids", "Ids", "Paste token ids (e.g. from someone's code: 101, 7592, 102) to see what they mean",
-            captioned(self.label_ids, self.editor_ids, self), self.editor_ids)
+            captioned(ids_caption, self.editor_ids, self), self.editor_ids)
         self.code_pane = CodePane(self)  # the code is linted there; the inspection stays the Text mode's
         self.code_button = self.add_mode(
             "code", "Code", "Paste preprocessing code: its tokenizer calls are checked (never run), and one call's "
@@ -465,6 +480,7 @@ class TextPane(QWidget):
         for editor, segment in ((self.editor_a, 0), (self.editor_b, 1)):
             editor.cursorPositionChanged.connect(lambda e=editor, s=segment: self._on_cursor(e, s))
         self.editor_ids.cursorPositionChanged.connect(self._on_ids_cursor)
+        self.ids_row_box.valueChanged.connect(lambda _row: self.request_inspection())
         self.pair_box.toggled.connect(self._on_pair_toggled)
         self._mode_group.buttonToggled.connect(self._on_mode_button)
         self._update_pair_visibility()
@@ -517,6 +533,27 @@ class TextPane(QWidget):
 
     def set_buffer(self, mode: str, text: str) -> None:
         self.input_editor(mode).set_text(text)
+
+    def ids_row(self) -> int:
+        """The row of a pasted batch to inspect (0 for a single row)."""
+        return self.ids_row_box.value()
+
+    def set_ids_row(self, row: int) -> None:
+        """Pick ``row`` before the rows are known (a session); kept while the user edits."""
+        with QSignalBlocker(self.ids_row_box):
+            self.ids_row_box.setMaximum(max(self.ids_row_box.maximum(), row))
+            self.ids_row_box.setValue(row)
+
+    def set_ids_rows(self, rows: int, row: int = 0, skip: int = 0) -> None:
+        """The pasted ids hold ``rows`` rows, ``row`` is inspected, after ``skip`` ids of earlier rows;
+        the picker shows for a batch only."""
+        self._ids_skip = skip
+        with QSignalBlocker(self.ids_row_box):
+            self.ids_row_box.setMaximum(max(0, rows - 1))
+            self.ids_row_box.setValue(row)
+        self.ids_rows_label.setText(f"a batch of {rows:,} rows:")
+        self.ids_row_box.setVisible(rows > 1)
+        self.ids_rows_label.setVisible(rows > 1)
 
     def inspected_mode(self) -> str:
         """The mode whose input is inspected: the Code mode shows what its call does to the Text mode's text."""
@@ -602,8 +639,8 @@ class TextPane(QWidget):
             return
         if insp.input_kind == "ids":
             spans = [m.span() for m in IDS_PATTERN.finditer(self.editor_ids.text())]
-            if index < len(spans):
-                self.editor_ids.select_span(*spans[index])
+            if self._ids_skip + index < len(spans):
+                self.editor_ids.select_span(*spans[self._ids_skip + index])
             return
         token = insp.tokens.row(index)
         other = self.editor_b if token.segment != 1 else self.editor_a
@@ -635,7 +672,8 @@ class TextPane(QWidget):
         position = editor.py_cursor()
         for k, match in enumerate(IDS_PATTERN.finditer(editor.text())):
             if match.start() <= position <= match.end():
-                self.idCursorMoved.emit(k)
+                if k >= self._ids_skip:  # an id of an earlier row is not in the inspected one
+                    self.idCursorMoved.emit(k - self._ids_skip)
                 return
 
     def _on_pair_toggled(self, _on: bool) -> None:
