@@ -478,6 +478,7 @@ class MainWindow(QMainWindow):
             self.workspace.controller.refresh_devices()
         self.facts_card.set_facts(facts, self.inspection.diagnostics if self.inspection else (), None)
         self.settings_bar.set_model_default(facts.model_max_length)
+        self.text_pane.set_special_tokens(facts)
         self.setWindowTitle(f"{Path(src).name if Path(src).is_dir() else src} — BERT Inspector")
         self.status_model.setText(self.status_model.fontMetrics().elidedText(
             f"Model: {src}", Qt.TextElideMode.ElideMiddle, STATUS_MODEL_WIDTH))  # a long path never widens the window

@@ -88,6 +88,17 @@ def scheme_of(facts) -> str:
     return "plain"
 
 
+def special_token(facts, roles: tuple[str, ...], default: str) -> str:
+    """The model's own special token for the first of ``roles`` it has ("cls", "bos"…), else ``default``."""
+    specials = getattr(facts, "special_tokens", None) or {}
+    return next((specials[role][0] for role in roles if role in specials), default)
+
+
+def first_and_separator(facts) -> tuple[str, str]:
+    """The model's opening and separating tokens: ``[CLS]``/``[SEP]`` on BERT, ``<s>``/``</s>`` on RoBERTa."""
+    return special_token(facts, ("cls", "bos"), "[CLS]"), special_token(facts, ("sep", "eos"), "[SEP]")
+
+
 _READ: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # inspection -> its ReadableTokens
 
 

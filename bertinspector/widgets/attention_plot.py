@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGraphicsRectItem, QLabel, QSplitter, QTabWidget, QWidget
 
+from bertinspector.core.readable import first_and_separator
 from bertinspector.widgets.heatmap import (
     SELECTION_COLOR, CachedAxis, Heatmap, colormap, group_labels, reduce_matrix, show_axes, style_plot, theme_colors,
     token_groups,
@@ -29,8 +30,8 @@ from bertinspector.widgets.flow_layout import group
 from bertinspector.widgets.run_plot import RunPlot
 
 AGGREGATES = (("mean", "Mean of heads"), ("max", "Max of heads"), ("rollout", "Rollout"))
-SHARE_SERIES = (("first", "[CLS] / first", "#1a73e8"), ("separator", "[SEP] / separator", "#d93025"),
-                ("padding", "padding", "#8a8f98"))
+SHARE_SERIES = (("first", "{first} / first", "#1a73e8"), ("separator", "{separator} / separator", "#d93025"),
+                ("padding", "padding", "#8a8f98"))  # labels in the model's own tokens (BERT's until a run shows)
 SCALES = (("linear", "linear", "attention"), ("sqrt", "√", "√ attention"), ("log", "log", "log₁₀ attention"))
 SCALE_TITLES = {key: title for key, _, title in SCALES}
 LOG_FLOOR = 1e-4
@@ -174,8 +175,15 @@ class OverviewGrid(pg.GraphicsLayoutWidget):
             self.headHovered.emit(*cell)
 
 
+def hide_special_tip(facts) -> str:
+    """The tooltip (rich text: ``<s>`` must not read as a tag) in the model's own special tokens."""
+    first, separator = (html.escape(token) for token in first_and_separator(facts))
+    return f"Drop the rows and columns of {first}, {separator}, padding …<br>(the values are not renormalised)"
+
+
 class SharePlot(pg.PlotWidget):
-    """Per layer, the share of attention going to [CLS]/[SEP]/padding (mean over heads and rows)."""
+    """Per layer, the share of attention going to the first token / separators / padding (mean over heads and
+    rows); the legend names the model's own tokens (``[CLS]`` / ``[SEP]``, ``<s>`` / ``</s>``…)."""
 
     def __init__(self, parent: QWidget | None = None):
         colors = theme_colors(parent)
@@ -194,6 +202,7 @@ class SharePlot(pg.PlotWidget):
             pen = pg.mkPen(color, width=2)
             self.curves[key] = item.plot([], [], pen=pen, symbol="o", symbolSize=5, symbolBrush=color,
                                          symbolPen=pen, name=label)
+        self.name_series(None)
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(SELECTION_COLOR, width=1,
                                                                            style=Qt.PenStyle.DashLine))
         item.addItem(self.marker, ignoreBounds=True)
@@ -201,8 +210,11 @@ class SharePlot(pg.PlotWidget):
         self.setMinimumHeight(110)  # the legend and the layers both readable
         self.values: dict[str, np.ndarray] = {}
 
-    def set_share(self, share: dict[str, np.ndarray] | None) -> None:
+    def set_share(self, share: dict[str, np.ndarray] | None, facts=None) -> None:
+        """The shares per layer; ``facts`` (the model's) name the series in its own special tokens."""
         self.values = dict(share or {})
+        if facts is not None:
+            self.name_series(facts)
         layers = 0
         for key, curve in self.curves.items():
             y = np.asarray(self.values.get(key, []), dtype=np.float32)
@@ -217,6 +229,17 @@ class SharePlot(pg.PlotWidget):
 
     def set_layer(self, layer: int) -> None:
         self.marker.setValue(layer)
+
+    def name_series(self, facts) -> None:
+        """The legend in ``facts``' own special tokens (BERT's for None)."""
+        first, separator = first_and_separator(facts)
+        for key, label, _color in SHARE_SERIES:
+            name = label.format(first=first, separator=separator)
+            self.legend.getLabel(self.curves[key]).setText(html.escape(name))  # the label is HTML
+
+    def series_names(self) -> list[str]:
+        """The legend's names as they read."""
+        return [html.unescape(self.legend.getLabel(self.curves[key]).text) for key, _label, _color in SHARE_SERIES]
 
 
 class AttentionPlot(RunPlot):
@@ -248,8 +271,7 @@ class AttentionPlot(RunPlot):
                                    "Rollout multiplies the head-averaged attention (plus the residual)\n"
                                    "through layers 0 to the chosen layer.")
         self.hide_special_box = QCheckBox("Hide special tokens", self)
-        self.hide_special_box.setToolTip("Drop the rows and columns of [CLS], [SEP], padding …\n"
-                                         "(the values are not renormalised)")
+        self.hide_special_box.setToolTip(hide_special_tip(None))
         self.scale_combo = QComboBox(self)
         self.scale_combo.setObjectName("scaleCombo")
         self.scale_combo.setToolTip("Colour scale: √ and log bring out the small weights\n"
@@ -321,7 +343,8 @@ class AttentionPlot(RunPlot):
         for w in (self.layer_combo, self.head_combo, self.scale_combo, self.hide_special_box, self.merge_box):
             w.setEnabled(True)
         self._regroup()
-        self.share_plot.set_share(view.special_share())
+        self.share_plot.set_share(view.special_share(), view.inspection.facts)
+        self.hide_special_box.setToolTip(hide_special_tip(view.inspection.facts))
         self.share_plot.set_layer(self._layer)
         self._overview_stale = True
         self._redraw(reset=True)

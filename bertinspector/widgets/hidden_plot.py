@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
+from bertinspector.core.readable import first_and_separator
 from bertinspector.widgets.captioned import captioned
 from bertinspector.widgets.heatmap import (
     SELECTION_COLOR, Heatmap, colormap, kept_tokens, short_label, show_axes, style_plot, theme_colors, tick_font,
@@ -151,6 +152,12 @@ class PcaPlot(pg.PlotWidget):
             self.pointHovered.emit(index)
 
 
+def hide_special_tip(facts) -> str:
+    """The tooltip (rich text: ``<s>`` must not read as a tag) in the model's own special tokens."""
+    first, separator = (html.escape(token) for token in first_and_separator(facts))
+    return f"Leave out {first}, {separator} … (their norms often dwarf the others')"
+
+
 class HiddenPlot(RunPlot):
     """Norms and layer-to-layer cosine of the hidden states per token, and a PCA at one layer."""
 
@@ -167,7 +174,7 @@ class HiddenPlot(RunPlot):
         self._pending = False  # a result waits to be drawn until the plot is shown
 
         self.hide_special_box = QCheckBox("Hide special tokens", self)
-        self.hide_special_box.setToolTip("Leave out [CLS], [SEP] … (their norms often dwarf the others')")
+        self.hide_special_box.setToolTip(hide_special_tip(None))
         self.layer_combo = QComboBox(self)
         self.layer_combo.setObjectName("pcaLayerCombo")
         self.layer_combo.setToolTip("The layer whose token vectors the PCA shows")
@@ -220,6 +227,7 @@ class HiddenPlot(RunPlot):
     # -- public API -------------------------------------------------------------------------------
     def _show_result(self, view) -> None:
         layers = view.num_layers
+        self.hide_special_box.setToolTip(hide_special_tip(view.inspection.facts))
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
         self.layer_combo.addItems(["emb"] + [str(i) for i in range(layers)])

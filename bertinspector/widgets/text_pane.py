@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from bertinspector.core.model import Inspection
+from bertinspector.core.readable import first_and_separator
 from bertinspector.core.report import CUT_MARK
 from bertinspector.qt.textmap import OffsetMap
 from bertinspector.widgets.captioned import captioned
@@ -392,7 +393,7 @@ class TextPane(QWidget):
         self.editor_a = SegmentEditor("segmentA", self)
         self.editor_a.setPlaceholderText("Type or paste a text to see what the model receives…")
         self.editor_b = SegmentEditor("segmentB", self)
-        self.editor_b.setPlaceholderText("Second segment of the sentence pair (the model sees it after [SEP])…")
+        self.set_special_tokens(None)
         self.editor_ids = SegmentEditor("tokenIds", self)
         self.editor_ids.setPlaceholderText("Paste token ids, e.g. 101, 7592, 2088, 102  or  [[101, 7592]]")
         self.label_a = QLabel("Segment A", self)
@@ -554,6 +555,11 @@ class TextPane(QWidget):
         self.ids_rows_label.setText(f"a batch of {rows:,} rows:")
         self.ids_row_box.setVisible(rows > 1)
         self.ids_rows_label.setVisible(rows > 1)
+
+    def set_special_tokens(self, facts) -> None:
+        """Name the model's own separator (``[SEP]``, ``</s>``…) in segment B's placeholder."""
+        separator = first_and_separator(facts)[1]
+        self.editor_b.setPlaceholderText(f"Second segment of the sentence pair (the model sees it after {separator})…")
 
     def inspected_mode(self) -> str:
         """The mode whose input is inspected: the Code mode shows what its call does to the Text mode's text."""

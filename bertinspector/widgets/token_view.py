@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from bertinspector.core.model import Inspection
-from bertinspector.core.readable import SPLIT_REST, WORD_START, ReadableTokens, piece_bytes, readable, scheme_of
+from bertinspector.core.readable import (
+    SPLIT_REST, WORD_START, ReadableTokens, piece_bytes, readable, scheme_of, special_token,
+)
 from bertinspector.core.report import CUT_MARK
 from bertinspector.widgets.chip_canvas import (
     F_CUT, F_SEG_B, F_SPECIAL, F_SPLIT, F_SUBWORD, F_UNK, MARGIN, MIN_CHIP, PAD_X, PAD_Y, ChipCanvas, ChipColors,
@@ -596,9 +598,8 @@ class TokenView(ChipCanvas):
 # -- legend ---------------------------------------------------------------------------------------
 def legend_samples(facts=None) -> tuple[tuple[str, int, str], ...]:
     """The legend's (label, chip flags, caption), in the model's own special tokens and markers."""
-    specials = getattr(facts, "special_tokens", None) or {}
-    first = next((specials[r][0] for r in ("cls", "bos") if r in specials), "[CLS]")
-    unk = specials.get("unk", ("[UNK]",))[0]
+    first = special_token(facts, ("cls", "bos"), "[CLS]")
+    unk = special_token(facts, ("unk",), "[UNK]")
     marked = scheme_of(facts) in ("byte-level", "sentencepiece") if facts is not None else False
     samples = [(first, F_SPECIAL, "special"), ("word", 0, "segment A")]
     if marked:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bertinspector.app import sessions
-from tests.gui.guihelpers import load, wait_inspection
+from guihelpers import load, wait_inspection
 
 BATCH = "[[101, 7592, 102], [101, 2088, 102, 0]]"
 TENSOR_BATCH = "tensor([[ 101, 7592,  102,    0],\n        [ 101, 2088, 2003,  102]])"

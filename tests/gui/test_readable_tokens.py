@@ -139,3 +139,33 @@ def test_attention_labels_read_like_the_chips(qtbot, roberta):
     labels = plot.row_labels()
     assert f"{WORD_START}model" in labels and not any("\u0120" in label for label in labels)
     assert sum(label.count("😀") for label in labels) == 1
+
+
+def test_the_plots_name_the_models_own_special_tokens(qtbot, roberta):
+    from bertinspector.core import inference
+    from bertinspector.qt.inference import ResultView
+    from bertinspector.widgets.attention_plot import AttentionPlot
+    from bertinspector.widgets.hidden_plot import HiddenPlot
+
+    attention, hidden = AttentionPlot(), HiddenPlot()
+    for plot in (attention, hidden):
+        qtbot.addWidget(plot)
+    assert attention.share_plot.series_names()[:2] == ["[CLS] / first", "[SEP] / separator"]  # before a run
+    insp = roberta.inspect("the model")
+    view = ResultView(inference.run(inference.load_model(roberta, "cpu"), insp, roberta.tokenizer()), None)
+    shown(qtbot, attention, 900, 700).set_result(view)
+    shown(qtbot, hidden, 900, 700).set_result(view)
+    assert attention.share_plot.series_names()[:2] == ["<s> / first", "</s> / separator"]
+    # the tooltips are rich text: the tokens are escaped, so they read as <s> rather than turning into tags
+    for tip in (attention.hide_special_box.toolTip(), hidden.hide_special_box.toolTip()):
+        assert "&lt;s&gt;, &lt;/s&gt;" in tip and "[CLS]" not in tip
+
+
+def test_the_pair_placeholder_names_the_models_separator(qtbot, make_window, model_factory):
+    from guihelpers import load
+
+    window = make_window(persist=False)
+    load(qtbot, window, model_factory.family("roberta"), text="the model")
+    assert "after </s>" in window.text_pane.editor_b.placeholderText()
+    load(qtbot, window, model_factory.bert(), text="the model")
+    assert "after [SEP]" in window.text_pane.editor_b.placeholderText()
