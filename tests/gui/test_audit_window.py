@@ -49,7 +49,7 @@ def test_histogram_and_cards_fill_as_shards_arrive_and_match_the_cli(qtbot, wind
 
     final, snapshots = run(qtbot, window, request(tiny_bert, reviews))
     live = [s for s in snapshots if not s.final]
-    assert len(live) >= 2, "the pane should be drawn before the audit ends"
+    assert live and live[0].document["data"]["examples"] < 1500, "the pane should be drawn before the audit ends"
     counts = [s.document["data"]["examples"] for s in snapshots]
     assert counts == sorted(counts) and counts[0] < 1500 and counts[-1] == 1500
     cli = run_audit(request(tiny_bert, reviews))
