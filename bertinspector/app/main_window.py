@@ -499,6 +499,7 @@ class MainWindow(QMainWindow):
         pair = self.text_pane.pair()
         if mode == "ids" and not text.strip():
             self.runner.cancel("inspect")
+            self.text_pane.set_ids_rows(1)  # no batch left: the row picker goes
             self._apply(None, 0.0)
             return
         settings = self.settings_bar.settings()

@@ -67,6 +67,11 @@ def test_the_picked_row_is_kept_while_editing_and_clamped_when_rows_go(qtbot, id
     assert insp.tokens.strings == ("[CLS]", "world", "[SEP]")
     assert pane.ids_row() == 0 and not pane.ids_row_box.isVisible() and not pane.ids_rows_label.isVisible()
     assert window.input_banner.isHidden()
+    paste_ids(qtbot, window, BATCH)
+    assert pane.ids_row_box.isVisible()
+    pane.set_text("")  # emptied: no inspection (shown at once, no worker), no picker
+    pane.flush()
+    assert window.inspection is None and not pane.ids_row_box.isVisible()
 
 
 def test_a_single_row_hides_the_picker(qtbot, ids_window):
