@@ -97,7 +97,7 @@ class CompareMode(QObject):
             self.view.set_model_b_loaded(None)
             self.refresh()
             return
-        from bertinspector.app.main_window import open_model  # the window imports this module
+        from bertinspector.app.window_work import open_model
 
         self.view.set_model_b_loading(src)
         self.window.runner.submit("load_b", open_model, src, False)

@@ -137,7 +137,7 @@ def resolve_input(model: str | None, text: str | None, text_file: str | None, pa
     A model folder (or a model's file) as FILE becomes the model; a text file is read here when no window
     could show why it is unreadable (screenshot mode), else ``path`` is left for the window to open.
     """
-    from bertinspector.app.main_window import path_kind, read_text_file
+    from bertinspector.app.window_work import path_kind, read_text_file
 
     if text is not None and text_file is not None:
         raise ValueError("give --text or --text-file, not both")
@@ -167,7 +167,8 @@ def open_window(*, model: str | None = None, compare: str | None = None, text: s
     ``path`` is a text file or a session file (see :func:`resolve_input`). A session that cannot be read
     raises ValueError in screenshot mode; otherwise the window shows why.
     """
-    from bertinspector.app.main_window import MainWindow, path_kind
+    from bertinspector.app.main_window import MainWindow
+    from bertinspector.app.window_work import path_kind
     from bertinspector.core.sources import default_model_missing
 
     window = MainWindow(auto_load_weights=bool(run) and not screenshot, restore_state=not screenshot,
