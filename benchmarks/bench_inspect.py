@@ -10,25 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 
-from processes import interleaved_runs  # benchmarks/processes.py, beside this script
+from timing import interleaved_runs, median_seconds  # benchmarks/timing.py, beside this script
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SENTENCE = "The quick brown fox, a naïve café owner, jumps over the lazy dog 😀 again and again. "
-
-
-def median_seconds(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_engine(repeat: int) -> dict:

@@ -12,15 +12,13 @@ from __future__ import annotations
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
-from processes import interleaved_runs  # benchmarks/processes.py, beside this script
+from timing import interleaved_runs, median_seconds  # benchmarks/timing.py, beside this script
 
 BLOCK = textwrap.dedent('''\
     def prepare_{n}(texts, labels):
@@ -40,15 +38,6 @@ BLOCK = textwrap.dedent('''\
     ''')
 
 PARSE_ONLY = "import ast, sys\nast.parse(open(sys.argv[1], encoding='utf-8').read())\n"
-
-
-def median_seconds(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def thousand_lines() -> str:

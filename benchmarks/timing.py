@@ -1,4 +1,4 @@
-"""Timing whole processes side by side: the benchmarks' start-up figures."""
+"""Timings the benchmarks share: a call's median in this process, and whole processes side by side."""
 
 from __future__ import annotations
 
@@ -22,3 +22,13 @@ def interleaved_runs(commands: dict[str, list[str]], repeat: int) -> tuple[dict[
             run_quietly(command)
             timings[name].append(time.perf_counter() - start)
     return {name: statistics.median(runs) for name, runs in timings.items()}, timings
+
+
+def median_seconds(function, repeat: int) -> float:
+    """The median wall time of ``repeat`` calls of ``function``."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
