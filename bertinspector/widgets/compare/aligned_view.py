@@ -375,21 +375,7 @@ class AlignedView(ChipCanvas):
         texts = [""] * n
         text_a, text_b = (c.a.text, c.a.pair or ""), (c.b.text, c.b.pair or "")
         for i, g in enumerate(groups):
-            f = 0
-            if g.boundary:
-                f |= G_BOUNDARY
-            if g.unk_a:
-                f |= G_UNK_A
-            if g.unk_b:
-                f |= G_UNK_B
-            if g.special:
-                f |= G_SPECIAL
-            if g.cut_a:
-                f |= G_CUT_A
-            if g.cut_b:
-                f |= G_CUT_B
-            if g.moved:
-                f |= G_MOVED
+            f = sum(bit for name, bit in _GROUP_FLAGS if getattr(g, name))
             gflags[i] = f | (G_DIFFERS if f else 0)
             if g.start is not None:
                 start[i], end[i] = g.start, g.end
