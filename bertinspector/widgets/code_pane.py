@@ -21,6 +21,7 @@ from bertinspector.core.lint import LintReport, lint
 from bertinspector.core.model import Severity
 from bertinspector.qt.resources import monospace_font, severity_color, severity_icon
 from bertinspector.qt.tasks import TaskRunner
+from bertinspector.widgets.captioned import column
 
 LINT_DEBOUNCE_MS = 250
 PLACEHOLDER = ("Paste your preprocessing code (a few lines or a whole script): it is read, never run.\n\n"
@@ -97,13 +98,7 @@ class CodePane(QWidget):
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.use_button)
         bar.addWidget(self.copy_button)
-        lower = QWidget(self)
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.setSpacing(4)
-        lower_layout.addLayout(bar)
-        lower_layout.addWidget(self.applied_label)
-        lower_layout.addWidget(self.findings, 1)
+        lower = column(self, bar, self.applied_label, self.findings, spacing=4)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(lower)

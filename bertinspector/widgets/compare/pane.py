@@ -17,6 +17,7 @@ from bertinspector.core.compare_report import BOUNDARY, DIFFERS, MOVED, NOTHING,
 from bertinspector.core.model import Inspection, Settings
 from bertinspector.core.readable import WORD_START
 from bertinspector.core.report import CUT_MARK
+from bertinspector.widgets.captioned import column
 from bertinspector.widgets.compare.aligned_view import AlignedView
 from bertinspector.widgets.compare.diff_table import DiffTable, config_rows
 from bertinspector.widgets.compare.run_panel import RunComparisonPanel
@@ -173,13 +174,7 @@ class CompareView(QWidget):
         head.addWidget(self.headline, 1)
         for button in (self.prev_button, self.next_button, self.cut_a_button, self.cut_b_button):
             head.addWidget(button)
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.setSpacing(3)
-        top_layout.addLayout(head)
-        top_layout.addWidget(self.legend)
-        top_layout.addWidget(self.aligned, 1)
+        top = column(self, head, self.legend, self.aligned, spacing=3)
 
         # summary and preprocessing
         self.summary_table = DiffTable("figure", self)
