@@ -173,11 +173,6 @@ class ExamplesModel(QAbstractTableModel):
         """The record shown in table row ``row``."""
         return self.records[self.view[row]]
 
-    def table_row_of(self, example_row: int) -> int:
-        """The table row showing the dataset's row ``example_row``, -1 when it is filtered out."""
-        hit = np.flatnonzero(self.records["row"][self.view] == example_row)
-        return int(hit[0]) if len(hit) else -1
-
     def to_csv(self) -> str:
         """The rows shown (filtered and sorted), as CSV."""
         r = self.records[self.view]
