@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bertinspector.core.errors import SourceError
+from bertinspector.core.facts import tokenizer_file_model
 from bertinspector.core.sources import read_json
 
 SENTENCEPIECE_FILES = ("spiece.model", "sentencepiece.bpe.model", "spm.model")
@@ -50,8 +51,9 @@ def check_before_loading(folder: Path) -> None:
         for name in SENTENCEPIECE_FILES:
             if (folder / name).is_file() and (problem := _sentencepiece_problem(folder / name)):
                 raise SourceError(f"{folder}: {problem}")
-    declared = _declared_class(folder)
-    if not declared or _tokenizer_config(folder).get("auto_map"):
+    tokenizer_config = _tokenizer_config(folder)
+    declared = _declared_class(tokenizer_config)
+    if not declared or tokenizer_config.get("auto_map"):
         return
     config = read_json(folder / "config.json") if (folder / "config.json").is_file() else {}
     if isinstance(config, dict) and config.get("auto_map"):
@@ -68,7 +70,7 @@ def why_unloadable(folder: Path) -> str | None:
     tokenizer_json = folder / "tokenizer.json"
     if not tokenizer_json.is_file():
         return None
-    declared = _declared_class(folder)
+    declared = _declared_class(_tokenizer_config(folder))
     cls = tokenizer_type(declared) if declared else None
     held = _model_type(tokenizer_json)
     if cls is not None and reads(cls) and held and reads(cls) != held:
@@ -156,15 +158,14 @@ def _tokenizer_config(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _declared_class(folder: Path) -> str | None:
-    declared = _tokenizer_config(folder).get("tokenizer_class")
+def _declared_class(tokenizer_config: dict) -> str | None:
+    declared = tokenizer_config.get("tokenizer_class")
     return declared if isinstance(declared, str) and declared else None
 
 
 def _model_type(tokenizer_json: Path) -> str | None:
     try:
-        model = json.loads(tokenizer_json.read_text(encoding="utf-8")).get("model")
-    except (OSError, ValueError, AttributeError):
+        data = json.loads(tokenizer_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    kind = model.get("type") if isinstance(model, dict) else None
-    return kind if isinstance(kind, str) else None
+    return tokenizer_file_model(data) if isinstance(data, dict) else None
