@@ -92,7 +92,7 @@ for size in SIZES:
         times.append((time.perf_counter() - started) * 1000)
         inspect_ms.append(window.inspect_seconds * 1000)
         started = time.perf_counter()
-        readable_module._readable(insp, len(insp.tokens))  # what the view pays for readable labels, uncached
+        readable_module.readable_run(insp, 0, len(insp.tokens))  # what the view pays for readable labels, uncached
         readable_ms.append((time.perf_counter() - started) * 1000)
     report[str(size)] = {
         "tokens": len(insp.tokens),

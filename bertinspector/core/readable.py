@@ -109,16 +109,17 @@ def readable(inspection, n: int | None = None) -> ReadableTokens:
     if n is None or n >= len(tokens):
         found = _READ.get(inspection)
         if found is None:
-            found = _READ[inspection] = _readable(inspection, len(tokens))
+            found = _READ[inspection] = readable_run(inspection, 0, len(tokens))
         return found
-    return _readable(inspection, n)
+    return readable_run(inspection, 0, n)
 
 
-def _readable(inspection, n: int) -> ReadableTokens:
-    tokens = inspection.tokens
+def readable_run(inspection, start: int, stop: int) -> ReadableTokens:
+    """The readable labels of tokens ``start`` to ``stop`` of ``inspection`` alone (not kept)."""
+    tokens, part = inspection.tokens, slice(start, stop)
     unk_token = (getattr(inspection.facts, "special_tokens", None) or {}).get("unk", (None,))[0]
-    return readable_pieces(scheme_of(inspection.facts), tokens.strings[:n], tokens.ids[:n],
-                           tokens.special[:n], tokens.unk[:n], unk_token)
+    return readable_pieces(scheme_of(inspection.facts), tokens.strings[part], tokens.ids[part],
+                           tokens.special[part], tokens.unk[part], unk_token)
 
 
 def readable_pieces(scheme: str, strings, ids, special, unk, unk_token: str | None = None) -> ReadableTokens:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from bertinspector.core.model import SCHEMA, Inspection, Severity
-from bertinspector.core.readable import readable, readable_pieces, scheme_of
+from bertinspector.core.readable import readable, readable_run
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 CUT_MARK = "✂"
@@ -122,10 +122,7 @@ def _run_labels(inspection: Inspection, run: range) -> tuple[str, ...]:
     (a book's 10 million labels are never made for the 2,000 printed)."""
     if len(run) == len(inspection.tokens):
         return readable(inspection).labels
-    t, part = inspection.tokens, slice(run.start, run.stop)
-    unk_token = (getattr(inspection.facts, "special_tokens", None) or {}).get("unk", (None,))[0]
-    return readable_pieces(scheme_of(inspection.facts), t.strings[part], t.ids[part], t.special[part],
-                           t.unk[part], unk_token).labels
+    return readable_run(inspection, run.start, run.stop).labels
 
 
 def shown_tokens(inspection: Inspection, all_tokens: bool = False) -> list[range]:
