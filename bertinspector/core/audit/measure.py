@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bertinspector.core import diagnostics, normalization
-from bertinspector.core.errors import InputError
+from bertinspector.core.errors import InputError, first_line
 from bertinspector.core.model import Settings
 
 # codes that depend on the example (counted per example); every other code is about the model
@@ -446,7 +446,7 @@ def _truncation_message(settings: Settings, max_length: int, error: Exception) -
         which = "first" if settings.truncation == "only_first" else "second"
         return (f"truncation {settings.truncation} cannot reach max_length {max_length}: the {which} text of a row "
                 f"is too short to cut that much (tokenizer(...) raises the same error)")
-    return f"the tokenizer cannot truncate as asked: {str(error).strip().splitlines()[0] if str(error).strip() else error}"
+    return f"the tokenizer cannot truncate as asked: {first_line(error, default='')}"
 
 
 def describe_char(char: str) -> str:

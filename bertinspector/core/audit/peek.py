@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bertinspector.core.errors import first_line
-from bertinspector.core.audit.readers import FORMATS, DataError, DataFile, _parquet, schema_of
-
-GZIP_MAGIC = b"\x1f\x8b"
+from bertinspector.core.audit.readers import DataError, DataFile, _check_gzip_magic, _format_of, _parquet, schema_of
 
 
 @dataclass(frozen=True)
@@ -28,8 +26,7 @@ class Peek:
 
 def data_format(path: str) -> str | None:
     """The format a file's name says (``.jsonl.gz`` -> ``jsonl``), None for one the audit does not read."""
-    name = Path(path).name.lower().removesuffix(".gz")
-    return FORMATS.get(Path(name).suffix)
+    return _format_of(Path(path))
 
 
 def peek(path: str) -> Peek:
@@ -43,9 +40,7 @@ def peek(path: str) -> Peek:
         raise DataError(f"{path}: no such file")
     compressed = file.name.lower().endswith(".gz")
     if compressed:
-        with open(file, "rb") as f:
-            if f.read(2) != GZIP_MAGIC:
-                raise DataError(f"{file.name}: not a gzip file although it ends in .gz")
+        _check_gzip_magic(file, file.name)
         if fmt in ("parquet", "arrow"):  # their schema sits at the end of the decompressed file
             return Peek(fmt, {}, None)
     data_file = DataFile(str(file), fmt, compressed, 0, file.name)

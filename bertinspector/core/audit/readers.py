@@ -28,7 +28,7 @@ from typing import Iterator
 import numpy as np
 
 from bertinspector.core.audit import remote
-from bertinspector.core.errors import InputError
+from bertinspector.core.errors import InputError, first_line
 
 FORMATS = {".txt": "txt", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
            ".parquet": "parquet", ".arrow": "arrow"}
@@ -645,7 +645,7 @@ def _parquet(data_file: DataFile):
         return pq.ParquetFile(remote.open_random(data_file.path, data_file.display)
                               if remote.is_uri(data_file.path) else data_file.path)
     except Exception as error:  # ArrowInvalid and friends: one line
-        raise DataError(f"{data_file.display}: not a readable Parquet file ({_arrow_message(error)})") from None
+        raise DataError(f"{data_file.display}: not a readable Parquet file ({first_line(error, 200)})") from None
 
 
 def _parquet_batches(data_file: DataFile, names: list[str], start: int):
@@ -664,7 +664,7 @@ def _parquet_batches(data_file: DataFile, names: list[str], start: int):
             yield first, batch
             first += batch.num_rows
     except Exception as error:
-        raise DataError(f"{data_file.display}: not a readable Parquet file ({_arrow_message(error)})") from None
+        raise DataError(f"{data_file.display}: not a readable Parquet file ({first_line(error, 200)})") from None
 
 
 def _arrow_reader(data_file: DataFile):
@@ -674,7 +674,7 @@ def _arrow_reader(data_file: DataFile):
         source = (remote.open_random(data_file.path, data_file.display) if remote.is_uri(data_file.path)
                   else pa.memory_map(data_file.path))
     except Exception as error:
-        raise DataError(f"{data_file.display}: {_arrow_message(error)}") from None
+        raise DataError(f"{data_file.display}: {first_line(error, 200)}") from None
     for opener in (pa.ipc.open_file, pa.ipc.open_stream):
         try:
             return opener(source)
@@ -695,7 +695,7 @@ def _arrow_batches(data_file: DataFile, names: list[str] | None):
         for batch in batches:
             yield 0, batch.select(names) if names else batch
     except Exception as error:
-        raise DataError(f"{data_file.display}: not a readable Arrow file ({_arrow_message(error)})") from None
+        raise DataError(f"{data_file.display}: not a readable Arrow file ({first_line(error, 200)})") from None
 
 
 def _csv_batches(data_file: DataFile, names: list[str] | None, skip_bad_rows: bool, *, infer: bool = False):
@@ -728,11 +728,6 @@ def _csv_batches(data_file: DataFile, names: list[str] | None, skip_bad_rows: bo
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         where = f"line {bad_row[0].number}: " if bad_row and bad_row[0].number and bad_row[0].number > 0 else ""
         hint = " (--skip-bad-rows skips and counts such rows)" if bad_row else ""
-        raise DataError(f"{data_file.display}: {where}{_arrow_message(error)}{hint}") from None
+        raise DataError(f"{data_file.display}: {where}{first_line(error, 200)}{hint}") from None
     finally:
         stream.close()
-
-
-def _arrow_message(error: BaseException) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:200]

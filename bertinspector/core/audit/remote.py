@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from bertinspector.core.errors import InputError
+from bertinspector.core.errors import InputError, first_line
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+://")
 
@@ -63,9 +63,9 @@ def filesystem(uri: str):
 
             fs, path = url_to_fs(uri)
         except ImportError:
-            raise _error(uri, f"no filesystem for this scheme ({_first(arrow_error)})") from None
+            raise _error(uri, f"no filesystem for this scheme ({first_line(arrow_error, 200)})") from None
         except Exception as error:  # noqa: BLE001 - fsspec: "protocol not known", a missing s3fs...
-            raise _error(uri, _first(error)) from None
+            raise _error(uri, first_line(error, 200)) from None
         return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), path
 
 
@@ -85,7 +85,7 @@ def list_files(uri: str) -> list[str]:
     except InputError:
         raise
     except Exception as error:  # noqa: BLE001 - OSError, ArrowIOError, a store's own errors: one line
-        raise _error(uri, _first(error)) from None
+        raise _error(uri, first_line(error, 200)) from None
     return sorted(f"{scheme}://{f.path}" for f in found if f.type == pafs.FileType.File
                   and not any(part.startswith(".") for part in PurePosixPath(f.path).relative_to(path).parts))
 
@@ -96,7 +96,7 @@ def open_stream(uri: str, display: str):
     try:
         return io.BufferedReader(_RawStream(fs.open_input_stream(path, compression=None)), buffer_size=1 << 20)
     except Exception as error:  # noqa: BLE001
-        raise _error(display, _first(error)) from None
+        raise _error(display, first_line(error, 200)) from None
 
 
 def open_random(uri: str, display: str):
@@ -105,7 +105,7 @@ def open_random(uri: str, display: str):
     try:
         return fs.open_input_file(path)
     except Exception as error:  # noqa: BLE001
-        raise _error(display, _first(error)) from None
+        raise _error(display, first_line(error, 200)) from None
 
 
 class _RawStream(io.RawIOBase):
@@ -126,11 +126,6 @@ class _RawStream(io.RawIOBase):
         if not self.closed:
             self._native.close()
         super().close()
-
-
-def _first(error: BaseException) -> str:
-    text = str(error).strip()
-    return (text.splitlines()[0] if text else type(error).__name__)[:200]
 
 
 def _error(where: str, why: str) -> InputError:

@@ -10,7 +10,7 @@ import numpy as np
 
 from bertinspector.core.audit import partial as partials
 from bertinspector.core.audit.measure import Measurer, Side
-from bertinspector.core.audit.readers import Shard, read_batches
+from bertinspector.core.audit.readers import Shard, _has_surrogates, read_batches
 
 _MEASURERS: dict[Side, Measurer] = {}
 
@@ -75,13 +75,7 @@ def _valid(batch, result: partials.Partial):
 
 
 def _encodable(text: str | None) -> bool:
-    if text is None or text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return text is None or text.isascii() or not _has_surrogates(text)
 
 
 def _count_changed(result: partials.Partial, rows: np.ndarray, a, b, k: int) -> np.ndarray:
