@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 
 from bertinspector.core import report
+from bertinspector.core.diagnostics import WHITESPACE
 from bertinspector.core.errors import InputError
 from bertinspector.core.model import COMPARISON_SCHEMA, Inspection, Settings, Tokens, lowercase_applied
 
@@ -216,9 +217,6 @@ def _segment_pairs(a: Inspection, b: Inspection, b_to_a: dict[int, int]):
             yield None, sb
 
 
-_WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], np.uint32)
-
-
 def covered_spans(starts: np.ndarray, ends: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
     """The characters tokens cover, without the whitespace at their edges: ``[start, end)`` per token.
 
@@ -228,7 +226,7 @@ def covered_spans(starts: np.ndarray, ends: np.ndarray, text: str) -> tuple[np.n
     character, so it joins the word it starts.
     """
     codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-    solid = np.append(np.flatnonzero(~np.isin(codes, _WHITESPACE)), len(codes))  # + a sentinel
+    solid = np.append(np.flatnonzero(~np.isin(codes, WHITESPACE)), len(codes))  # + a sentinel
     starts, ends = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
     first = solid[np.searchsorted(solid, starts)]
     k = np.searchsorted(solid, ends) - 1

@@ -481,11 +481,11 @@ def characters_dropped(inspector, inspection):
 def dropped_spans(text: str, starts: np.ndarray, ends: np.ndarray, deleted) -> list[tuple[int, int]]:
     """The characters-dropped runs of one text: what no token covers (``starts``/``ends``: the tokens of this
     text; accents aside) and what the normalizer deleted (``deleted``: its runs), merged in text order."""
-    return _merged(dropped_runs(text, starts, ends) + list(deleted))
+    return merged_runs(dropped_runs(text, starts, ends) + list(deleted))
 
 
-def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Character runs in text order, overlapping or touching ones joined."""
+def merged_runs(runs) -> list[tuple[int, int]]:
+    """Runs ``(start, end)`` in order, overlapping or touching ones joined."""
     merged: list[list[int]] = []
     for start, end in sorted(runs):
         if merged and start <= merged[-1][1]:
@@ -543,15 +543,15 @@ def _non_blank(text: str, gap_starts: np.ndarray, gap_ends: np.ndarray) -> np.nd
     low, high = int(gap_starts[0]), int(gap_ends.max())
     codepoints = np.frombuffer(text[low:high].encode("utf-32-le"), np.uint32)
     # the common gap, one space between two words, costs one lookup
-    single_blank = (gap_ends - gap_starts == 1) & np.isin(codepoints[gap_starts - low], _WHITESPACE)
+    single_blank = (gap_ends - gap_starts == 1) & np.isin(codepoints[gap_starts - low], WHITESPACE)
     gap_starts, gap_ends = gap_starts[~single_blank], gap_ends[~single_blank]
     lengths = gap_ends - gap_starts
     firsts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
     positions = np.repeat(gap_starts - firsts, lengths) + np.arange(int(lengths.sum()))
-    return positions[~np.isin(codepoints[positions - low], _WHITESPACE)]
+    return positions[~np.isin(codepoints[positions - low], WHITESPACE)]
 
 
-_WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+WHITESPACE = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
 
 
 # -- ids and embeddings -------------------------------------------------------------------------

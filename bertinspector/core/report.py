@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from bertinspector.core.diagnostics import merged_runs
 from bertinspector.core.model import SCHEMA, Inspection, Severity
 from bertinspector.core.readable import readable, readable_run
 
@@ -136,13 +137,7 @@ def shown_tokens(inspection: Inspection, all_tokens: bool = False) -> list[range
     cut = inspection.truncation.cut_token
     if cut is not None:
         wanted.append((max(cut - SHOWN_AROUND_CUT, 0), min(cut + SHOWN_AROUND_CUT, n)))
-    runs: list[list[int]] = []
-    for start, end in sorted(wanted):
-        if runs and start <= runs[-1][1]:
-            runs[-1][1] = max(runs[-1][1], end)
-        else:
-            runs.append([start, end])
-    return [range(start, end) for start, end in runs]
+    return [range(start, end) for start, end in merged_runs(wanted)]
 
 
 def token_line(inspection: Inspection, width: int = 100, all_tokens: bool = False) -> list[str]:
