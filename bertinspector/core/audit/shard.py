@@ -87,5 +87,5 @@ def _count_changed(result: partials.Partial, rows: np.ndarray, a, b, k: int) -> 
                           and np.array_equal(a.unknown_spans[i], b.unknown_spans[i]))
     where = np.flatnonzero(changed)
     result.changed[0] += len(where)
-    result.changed[1] = sorted(set(result.changed[1]).union(rows[where[:k]].tolist()))[:k]
+    result.changed[1] = partials._first_rows(result.changed[1], rows[where[:k]].tolist(), k)
     return changed
