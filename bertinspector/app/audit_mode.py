@@ -26,7 +26,6 @@ from bertinspector.widgets.audit.pane import EXPORTS
 from bertinspector.widgets.compare import SlotB
 from bertinspector.widgets.run_plot import error_text
 
-SESSION_KEY = "audit"
 SUFFIXES = {"html": ".html", "markdown": ".md", "json": ".json", "png": ".png", "svg": ".svg", "csv": ".csv"}
 
 

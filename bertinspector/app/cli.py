@@ -282,7 +282,12 @@ def main(argv: list[str] | None = None) -> int:
     if arguments[:1] == ["lint"]:  # a pre-commit hook: the other commands' parsers import numpy (a quarter second)
         from bertinspector.app import cli_lint
 
-        return dispatch(cli_lint.run, cli_lint.parse(arguments[1:]))
+        args = cli_lint.parse(arguments[1:])
+        if argv is None and args.model is not None:
+            from bertinspector.core.model_host import keep_torch_out
+
+            keep_torch_out()  # tokenizers only: transformers never imports torch
+        return dispatch(cli_lint.run, args)
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {None: run_gui, "gui": run_gui, "inspect": run_inspect, "compare": run_compare}

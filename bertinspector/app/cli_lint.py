@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bertinspector.app.cli import EXIT_FINDINGS, EXIT_OK, Parser, UsageError, _write
+from bertinspector.core.model import Severity
 
 MAX_CODE_BYTES = 16 * 1024 * 1024
 HELP = "check preprocessing code (a .py file or notebook) for tokenizer mistakes, without running it"
@@ -71,9 +72,6 @@ def run(args) -> int:
         if not args.text.strip():
             raise UsageError("the text is empty (or only whitespace): nothing to inspect")
         from bertinspector.core.inspector import Inspector
-        from bertinspector.core.model_host import keep_torch_out
-
-        keep_torch_out()  # tokenizers only: transformers never imports torch
 
         inspector = Inspector.open(args.model, trust_remote_code=args.trust_remote_code)
         inspection = inspector.inspect(args.text, None, settings.settings)
@@ -84,7 +82,7 @@ def run(args) -> int:
 
 
 def exit_status(severities: list[str], fail_on: str) -> int:
-    rank = {"error": 2, "warning": 1, "info": 0}
     if fail_on == "never":
         return EXIT_OK
-    return EXIT_FINDINGS if any(rank[s] >= rank[fail_on] for s in severities) else EXIT_OK
+    threshold = Severity(fail_on).rank
+    return EXIT_FINDINGS if any(Severity(s).rank >= threshold for s in severities) else EXIT_OK
