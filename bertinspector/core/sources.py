@@ -115,8 +115,11 @@ def _sentence_transformers_module(path: Path) -> Path | None:
 
 
 def shown(value, limit: int = 60) -> str:
-    """A JSON value as a message quotes it, cut to ``limit`` characters."""
+    """A JSON value as a message quotes it, on one line (characters that are not printable escaped), cut to
+    ``limit`` characters."""
     text = json.dumps(value, ensure_ascii=False)
+    if not text.isprintable():  # U+0085, U+2028 … would break the one-line message
+        text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
