@@ -59,7 +59,7 @@ def main() -> int:
     from bertinspector.app.application import make_application
     from bertinspector.app.main_window import MainWindow
     from bertinspector.core.audit import AuditRequest, Columns, Side, run_audit
-    from bertinspector.core.model_host import keep_torch_out
+    from bertinspector.core.transformers_import import keep_torch_out
 
     keep_torch_out()
     folder = Path(tempfile.mkdtemp(prefix="bench-audit-gui-"))

@@ -38,7 +38,7 @@ _PRELUDE = """
 import json, os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
-from bertinspector.core.model_host import keep_torch_out
+from bertinspector.core.transformers_import import keep_torch_out
 keep_torch_out()  # as `bertinspector gui` does: the model runs in the model host
 """
 

@@ -164,7 +164,7 @@ def main() -> int:
     # stays like the app's (torch only in the model host)
     subprocess.run([sys.executable, "-c", "import sys, pathlib; sys.path.insert(0, sys.argv[1]); import modelfactory; "
                     "modelfactory.build_bert(pathlib.Path(sys.argv[2]))", str(ROOT / "tests"), str(model)], check=True)
-    from bertinspector.core.model_host import keep_torch_out
+    from bertinspector.core.transformers_import import keep_torch_out
 
     keep_torch_out()
 

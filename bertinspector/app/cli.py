@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
 
         args = cli_lint.parse(arguments[1:])
         if argv is None and args.model is not None:
-            from bertinspector.core.model_host import keep_torch_out
+            from bertinspector.core.transformers_import import keep_torch_out
 
             keep_torch_out()  # tokenizers only: transformers never imports torch
         return dispatch(cli_lint.run, args)
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
 
     commands["audit"] = cli_audit.run
     if argv is None and args.command in ("inspect", "compare", "audit") and not args.load_weights:
-        from bertinspector.core.model_host import keep_torch_out
+        from bertinspector.core.transformers_import import keep_torch_out
 
         keep_torch_out()  # the command's own process reads tokenizers only: transformers never imports torch
     return dispatch(commands[args.command], args)

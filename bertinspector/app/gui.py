@@ -32,7 +32,7 @@ def run_gui(model: str | None = None, compare: str | None = None, text: str | No
     Returns the process exit status: 0, or 2 with one line on stderr (no display, unreadable text
     file, a model that cannot be loaded in screenshot mode).
     """
-    from bertinspector.core.model_host import keep_torch_out
+    from bertinspector.core.transformers_import import keep_torch_out
 
     keep_torch_out()  # the model runs in the model host: torch never freezes this process's window
 

@@ -33,26 +33,13 @@ from bertinspector.core.cancel import CancelToken
 from bertinspector.core.errors import BertInspectorError, Cancelled, HostError, InputError, SourceError, user_message
 from bertinspector.core.inference import received_labels
 from bertinspector.core.inspector import WeightReport
+from bertinspector.core.transformers_import import MODE_ENV
 
 log = logging.getLogger(__name__)
 
-MODE_ENV = "BERTINSPECTOR_MODEL_HOST"  # "thread": serve from a thread of this process
 FETCHABLE = frozenset({"attention", "overview", "rollout", "special_share", "hidden_norms", "layer_cosine", "pca"})
 _MODEL_OPS = frozenset({"devices", "load", "run", "release", "compare"})
 _ERRORS = {cls.__name__: cls for cls in (Cancelled, SourceError, InputError, HostError)}
-
-
-def keep_torch_out() -> None:
-    """Make this process read tokenizers without torch (transformers then never imports it), unless
-    the model host serves from a thread of this process (``BERTINSPECTOR_MODEL_HOST=thread``).
-
-    Call before anything imports transformers; does nothing where torch is already imported.
-    """
-    if os.environ.get(MODE_ENV) == "thread":
-        return
-    if "torch" not in sys.modules:
-        sys.modules["torch"] = None  # the import system's "not installed" marker
-    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")  # no "PyTorch was not found" line
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from bertinspector.core import tokenizer_files
 from bertinspector.core.errors import SourceError, first_line
 from bertinspector.core.sources import read_json
+from bertinspector.core.transformers_import import import_transformers
 
 _LOAD_LOCK = threading.Lock()  # transformers' lazy imports are not thread-safe: two first loads at once fail
 TOKENIZER_JSON_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")
@@ -22,8 +23,7 @@ def load(folder: Path, *, trust_remote_code: bool, refused_code: bool, lowercase
     the tokenizer's normalizer, which is what ``do_lower_case=...`` does for BERT tokenizers.
     """
     with _LOAD_LOCK:
-        import transformers
-
+        transformers = import_transformers()
         transformers.logging.set_verbosity_error()
     for name in TOKENIZER_JSON_FILES:  # a file Python cannot read (a 5,000-digit number) is named, not a traceback
         if (folder / name).is_file():

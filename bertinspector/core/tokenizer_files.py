@@ -16,6 +16,7 @@ import numpy as np
 from bertinspector.core.errors import SourceError
 from bertinspector.core.facts import tokenizer_file_model
 from bertinspector.core.sources import read_json
+from bertinspector.core.transformers_import import import_transformers
 
 SENTENCEPIECE_FILES = ("spiece.model", "sentencepiece.bpe.model", "spm.model")
 _VOCABULARY_KIND = {"Unigram": "Unigram (SentencePiece)", "BPE": "BPE", "WordPiece": "WordPiece", "WordLevel": "WordLevel"}
@@ -25,6 +26,7 @@ _VOCABULARY_KIND = {"Unigram": "Unigram (SentencePiece)", "BPE": "BPE", "WordPie
 def tokenizer_type(name: str) -> type | None:
     """The transformers class a tokenizer class name resolves to (aliases such as ElectraTokenizer and
     the ``...Fast`` names included), None for a name transformers does not have."""
+    import_transformers()
     from transformers.models.auto.tokenization_auto import tokenizer_class_from_name
 
     for candidate in dict.fromkeys((name, name.removesuffix("Fast"))):
@@ -59,10 +61,8 @@ def check_before_loading(folder: Path) -> None:
     if isinstance(config, dict) and config.get("auto_map"):
         return
     if tokenizer_type(declared) is None:
-        import transformers
-
         raise SourceError(f"{folder}: tokenizer_config.json names the tokenizer class {declared!r}, which transformers "
-                          f"{transformers.__version__} does not have (a typo, or a class of another library)")
+                          f"{import_transformers().__version__} does not have (a typo, or a class of another library)")
 
 
 def why_unloadable(folder: Path) -> str | None:

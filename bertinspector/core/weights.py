@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bertinspector.core.errors import SourceError, first_line
 from bertinspector.core.sources import fetch_hub_weights
+from bertinspector.core.transformers_import import import_transformers
 
 if TYPE_CHECKING:
     from bertinspector.core.inspector import Inspector
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
 
 def model_class(inspector: "Inspector"):
     """The transformers class of the checkpoint's first architecture, else ``AutoModel``."""
-    import transformers
-
+    transformers = import_transformers()
     for name in inspector.facts.architectures:
         cls = getattr(transformers, name, None)
         if cls is not None and hasattr(cls, "from_pretrained"):
@@ -28,8 +28,7 @@ def load(inspector: "Inspector", *, device: str = "cpu", dtype=None):
 
     if inspector.refused_remote_code:
         raise SourceError(f"{inspector.source.name} needs its own code; allow it (trust_remote_code) to load the weights")
-    import transformers
-
+    transformers = import_transformers()
     transformers.utils.logging.disable_progress_bar()
     fetch_hub_weights(inspector.source)
     cls = model_class(inspector)

@@ -306,7 +306,7 @@ def test_a_head_missing_from_the_checkpoint_is_seen_from_the_header(model_factor
     task = "ForQuestionAnswering" if family in ("albert", "electra") else "ForSequenceClassification"
     folder, architecture = _base_checkpoint_declared_as(model_factory, tmp_path, family, task)
     # torch cannot be imported in this process (as in the window's and the CLI's own process)
-    code = ("import sys; from bertinspector.core.model_host import keep_torch_out; keep_torch_out(); "
+    code = ("import sys; from bertinspector.core.transformers_import import keep_torch_out; keep_torch_out(); "
             "from bertinspector.core.inspector import Inspector; "
             f"i = Inspector.open({str(folder)!r}).inspect('hello world'); "
             "print([d.message for d in i.diagnostics if d.code == 'weights-newly-initialized']); "

@@ -187,7 +187,7 @@ def test_the_window_process_reads_tokenizers_without_torch(model_factory):
     folder = model_factory.variant("bert")
     script = textwrap.dedent(f"""
         import sys
-        from bertinspector.core.model_host import keep_torch_out
+        from bertinspector.core.transformers_import import keep_torch_out
         keep_torch_out()
         from bertinspector.core.inspector import Inspector
         inspection = Inspector.open({str(folder)!r}).inspect({TEXT!r} + " café")

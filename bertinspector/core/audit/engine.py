@@ -97,7 +97,7 @@ def _run_pool(shards, config, workers, total, progress, cancel, on_partial, resu
 def _init_worker(stop, rows_done) -> None:
     global _worker_cancel, _worker_progress
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-    from bertinspector.core.model_host import keep_torch_out
+    from bertinspector.core.transformers_import import keep_torch_out
 
     keep_torch_out()  # tokenizers only: transformers never imports torch here
     os.environ["TOKENIZERS_PARALLELISM"] = "false"

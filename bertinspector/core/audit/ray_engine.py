@@ -224,7 +224,7 @@ def _worker_env() -> dict[str, str]:
 
 def _audit_task(shard: Shard, config: AuditConfig, model_a, model_b) -> Partial:
     from bertinspector.core.audit.shard import audit_shard
-    from bertinspector.core.model_host import keep_torch_out
+    from bertinspector.core.transformers_import import keep_torch_out
 
     keep_torch_out()
     _test_crash(shard)
