@@ -34,7 +34,8 @@ def read_row(cancel, reader: RowReader, row: int):
 
 
 def request_to_json(request: AuditRequest) -> dict:
-    side = lambda s: None if s is None else {"source": s.source, "settings": asdict(s.settings)}  # noqa: E731
+    side = lambda s: None if s is None else {"source": s.source, "settings": asdict(s.settings),  # noqa: E731
+                                             "swap_pair": s.swap_pair}
     return {"data": list(request.data), "columns": asdict(request.columns), "a": side(request.a), "b": side(request.b),
             "against": list(request.against), "limit": request.limit, "sample": request.sample}
 
@@ -44,7 +45,8 @@ def request_from_json(data) -> AuditRequest | None:
     from bertinspector.core.session import _known_settings
 
     try:
-        side = lambda s: None if s is None else Side(str(s["source"]), Settings(**_known_settings(s["settings"])))  # noqa: E731
+        side = lambda s: None if s is None else Side(str(s["source"]), Settings(**_known_settings(s["settings"])),  # noqa: E731
+                                                     swap_pair=s.get("swap_pair") is True)
         columns = {k: v for k, v in data["columns"].items() if k in ("text", "pair", "label") and (v is None or isinstance(v, str))}
         counts = [data.get(k) for k in ("limit", "sample")]
         if any(c is not None and (not isinstance(c, int) or c < 1) for c in counts):
