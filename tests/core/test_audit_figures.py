@@ -187,3 +187,20 @@ def test_pairs_match_the_tokenizer(model_factory, tmp_path):
     assert document["words"]["count"] == sum(f["words"] for f in per_row)
     codes = Counter(code for f in per_row for code in f["codes"])
     assert {d["code"]: d["examples"] for d in document["diagnostics"] if d["rows"]} == dict(codes)
+
+
+@pytest.mark.parametrize("truncation", ["only_first", "only_second"])
+def test_one_sided_truncation_of_a_pair_cuts_the_long_text_as_the_tokenizer_does(truncation, model_factory, tmp_path):
+    """A short question beside a long passage, cut on the passage's side only (the extractive-QA set-up):
+    audited as ``tokenizer(question, passage, truncation=...)`` cuts it, not refused."""
+    folder = model_factory.bert()
+    passages = [r["text"] * 6 for r in generated_rows(60, seed=4) if isinstance(r["text"], str) and len(r["text"]) > 20]
+    short = "who wrote it?"
+    rows = [{"text": p, "pair": short} if truncation == "only_first" else {"text": short, "pair": p} for p in passages]
+    path = write_jsonl(tmp_path / "qa.jsonl", rows)
+    settings = Settings(truncation=truncation, max_length=48)
+    document = audit(folder, path, settings, columns=Columns(pair="pair"))
+    reference = Reference(folder, settings)
+    per_row = [reference.example(r["text"], r["pair"]) for r in rows]
+    assert document["truncation"]["examples_cut"] == sum(f["kept"] < f["total"] for f in per_row) > 0
+    assert document["truncation"]["tokens_kept"] == sum(f["kept"] for f in per_row)

@@ -44,8 +44,12 @@ def describe(side: Side, paired: bool = False) -> SideInfo:
     from bertinspector.core.audit.shard import measurer
 
     m = measurer(side)
-    placeholder = "a " * (m.max_length + 8) if m.truncating else "a"
-    inspection = m.inspector.inspect(placeholder, placeholder if paired else None, side.settings)
+    long = "a " * (m.max_length + 8) if m.truncating else "a"
+    # only_first / only_second cut one text: the other one stays short so that the cut alone reaches max_length
+    cut = side.settings.truncation if paired else "only_first"
+    text = "a" if cut == "only_second" else long
+    pair = ("a" if cut == "only_first" else long) if paired else None
+    inspection = m.inspector.inspect(text, pair, side.settings)
     found = tuple({"code": d.code, "severity": d.severity.value, "message": d.message, "examples": None, "rows": []}
                   for d in inspection.diagnostics if d.code not in TEXT_CODES)
     return SideInfo(model=m.facts.to_json(), settings=settings_json(side.settings, paired),
