@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSizePolicy, QSpinBox, QToolButton, QWidget
 
@@ -16,6 +18,27 @@ TRUNCATION_LABELS = {
 }
 LOWERCASE_LABELS = {"auto": "auto", "on": "on", "off": "off"}
 MAX_LENGTH_LIMIT = 1_000_000
+#: Each setting of :class:`Settings` as the bar names it.
+FIELD_NAMES = {"add_special_tokens": "special tokens", "truncation": "truncation", "max_length": "max_length",
+               "stride": "stride", "lowercase": "lowercase"}
+
+
+def value_text(settings: Settings, field: str) -> str:
+    """One setting's value as the bar shows it (``max_length`` None is "default")."""
+    value = getattr(settings, field)
+    if field == "add_special_tokens":
+        return "on" if value else "off"
+    if field == "truncation":
+        return TRUNCATION_LABELS[value]
+    if field == "lowercase":
+        return LOWERCASE_LABELS[value]
+    return "default" if value is None else str(value)
+
+
+def differing_fields(settings: Settings, reference: Settings) -> dict:
+    """The fields of ``settings`` whose value differs from ``reference``'s, with ``settings``' values."""
+    return {f.name: getattr(settings, f.name) for f in fields(Settings)
+            if getattr(settings, f.name) != getattr(reference, f.name)}
 
 
 class SettingsBar(QWidget):
@@ -67,6 +90,10 @@ class SettingsBar(QWidget):
         self.stride_spin.valueChanged.connect(self._emit)
         self.lowercase_combo.currentIndexChanged.connect(self._emit)
         self.reset_button.clicked.connect(lambda: self.set_settings(Settings(), notify=True))
+        self._fields = {"add_special_tokens": self.special_box, "truncation": self.truncation_combo,
+                        "max_length": self.max_length_spin, "stride": self.stride_spin,
+                        "lowercase": self.lowercase_combo}
+        self._tips = {name: widget.toolTip() for name, widget in self._fields.items()}
 
     def settings(self) -> Settings:
         max_length = self.max_length_spin.value() or None
@@ -90,6 +117,18 @@ class SettingsBar(QWidget):
             self._emitting = True
         if notify:
             self._emit()
+
+    def mark_differences(self, reference: Settings) -> list[str]:
+        """Bold the fields whose value differs from ``reference`` (A's settings), A's value in their tooltips;
+        the names (:class:`Settings` fields) of those fields, in the bar's order."""
+        differing = differing_fields(self.settings(), reference)
+        for name, widget in self._fields.items():
+            font = widget.font()
+            font.setBold(name in differing)
+            widget.setFont(font)
+            tip = self._tips[name]
+            widget.setToolTip(f"{tip}\n≠ A: {value_text(reference, name)}" if name in differing else tip)
+        return list(differing)
 
     def set_model_default(self, max_length: int | None) -> None:
         """Show what 'model default' means for the loaded model."""
