@@ -4,12 +4,15 @@ and closing the window mid-audit ends it, each leaving no process or thread behi
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 
 import pytest
 
 from audit_reviews import write_reviews
 from bertinspector.core.audit import AuditRequest, Columns, Side
 from bertinspector.core.model import Settings
+from bertinspector.qt.audit import WORKER_NICENESS
 from guihelpers import load
 
 TIMEOUT_MS = 120_000
@@ -51,4 +54,17 @@ def test_closing_the_window_mid_audit_leaves_no_process_or_thread(qtbot, make_wi
     thread = window.audit.controller._thread
     window.close()
     assert not thread.is_alive()
+    assert_nothing_left(qtbot, window)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-process niceness read back on Linux")
+def test_the_workers_yield_the_cores_to_the_window(qtbot, make_window, tiny_bert, reviews):
+    """The workers measure at a lower priority, so on a machine whose cores they fill the window still gets one;
+    the window's own process keeps its priority."""
+    window = started(qtbot, make_window, tiny_bert, reviews)
+    workers = multiprocessing.active_children()
+    qtbot.waitUntil(lambda: all(os.getpriority(os.PRIO_PROCESS, w.pid) == WORKER_NICENESS for w in workers),
+                    timeout=30_000)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == 0
+    window.close()
     assert_nothing_left(qtbot, window)
