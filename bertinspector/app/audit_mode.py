@@ -132,7 +132,7 @@ class AuditMode(QObject):
         self.show()
         data = ", ".join(Path(d).name for d in request.data)
         self.pane.set_running(f"{data} · {request.a.source}")
-        generation = self.controller.start(request)
+        generation = self.controller.start(request, self.pane.table.model.spec)
         self.window.autosaver.schedule()
         return generation
 

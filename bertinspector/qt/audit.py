@@ -5,7 +5,7 @@ the sides (which validates the settings as ``tokenizer(...)`` does) and runs
 :func:`~bertinspector.core.audit.run_local` — the shard function the CLI uses, in a pool of spawned worker
 processes as many as the CLI would start (data of one CLI shard runs in the audit thread, as the CLI runs it
 in its process), or on the Ray cluster the dialog names (``run_ray``, the same shard function as Ray tasks) — with ``per_example=True``, so each merged partial also carries every example's figures. As shards arrive the merged partial so far is
-finalized (at most every :data:`LIVE_S`) and sent with the examples' records; the GUI thread only draws.
+finalized (at most every :data:`LIVE_S`, less often when building one takes long) and sent with the examples' records; the GUI thread only draws.
 
 Every audit has a generation number; signals of an older audit are dropped. Cancel sets the token, the
 engine stops its workers within a batch (the pool is terminated) and the thread ends; :meth:`shutdown`
@@ -15,12 +15,12 @@ cancels and joins it (bounded), so closing the window mid-audit leaves no proces
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -33,10 +33,12 @@ from bertinspector.core.audit.partial import EXAMPLE_DTYPE
 from bertinspector.core.audit.readers import Shard, read_batches
 from bertinspector.core.cancel import CancelToken
 from bertinspector.core.errors import BertInspectorError, Cancelled, user_message
+from bertinspector.qt.audit_table import ViewSpec, table_view
 
 log = logging.getLogger(__name__)
 
 LIVE_S = 0.5  # the least time between two live results
+LIVE_COST = 10  # ... and at least this many times what the last one took to build (a million rows' records)
 PROGRESS_S = 0.1
 LIVE_SHARDS = 16  # small data is cut into about this many shards, so the pane fills step by step
 MIN_SHARD_ROWS = 250
@@ -51,6 +53,7 @@ class Snapshot:
     records: np.ndarray  # EXAMPLE_DTYPE, in row order
     plan: Plan
     final: bool = False
+    view: tuple | None = None  # (ViewSpec, the table's rows for it) computed beside the records, or None
 
 
 def live_shards(shards, rows_total: int) -> list[Shard]:
@@ -75,24 +78,6 @@ def cli_workers(request: AuditRequest, planned: Plan) -> int:
     return min(request.workers or default_workers(), len(planned.shards))
 
 
-def lower_worker_priority(done: set[int]) -> None:
-    """Lower the scheduling priority of this process's worker processes (Linux), so that on a machine whose
-    cores the workers fill the window's thread still runs when it has something to draw."""
-    if not os.path.isdir("/proc") or len(done) >= 64:
-        return
-    me = str(os.getpid())
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit() and int(entry.name) not in done:
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    parent = f.read().rsplit(b")", 1)[1].split()[1].decode()
-                if parent == me:
-                    os.setpriority(os.PRIO_PROCESS, int(entry.name), WORKER_NICENESS)
-                    done.add(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-
-
 def records_of(partial) -> np.ndarray:
     """Every example's record in row order. Each batch's records are in row order and shards cover disjoint
     row ranges, so ordering the batches by their first row is enough (one copy, never a sort of the rows)."""
@@ -100,8 +85,10 @@ def records_of(partial) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros(0, EXAMPLE_DTYPE)
 
 
-def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progress, emit_snapshot) -> Snapshot:
-    """One audit as the CLI runs it, sending progress ``(done, total)`` and live :class:`Snapshot` s."""
+def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progress, emit_snapshot,
+          view_spec: Callable[[], ViewSpec] | None = None) -> Snapshot:
+    """One audit as the CLI runs it, sending progress ``(done, total)`` and live :class:`Snapshot` s; with
+    ``view_spec`` (the table's filter and sort, read when a snapshot is built) each carries the table's rows."""
     started = time.perf_counter()
     options = dict(split=request.split, limit=request.limit, sample=request.sample, seed=request.seed,
                    skip_bad_rows=request.skip_bad_rows, workdir=workdir, shard_rows=request.shard_rows)
@@ -117,22 +104,30 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
         context.b = describe(request.b, paired)
     cancel.check()
     config = AuditConfig(a=request.a, b=request.b, examples=request.examples, batch_size=request.batch_size,
-                         skip_bad_rows=request.skip_bad_rows, per_example=True)
+                         skip_bad_rows=request.skip_bad_rows, per_example=True,
+                         niceness=WORKER_NICENESS if request.engine == "local" else 0)
     total = plan_a.rows + (plan_b.rows if plan_b else 0)
-    state = {"offset": 0, "progress": 0.0, "live": 0.0}
+    state = {"offset": 0, "progress": 0.0, "live": 0.0, "interval": LIVE_S}
 
     def progress(done: int, _total: int) -> None:
-        lower_worker_priority(state.setdefault("niced", set()))
         now = time.monotonic()
         if now - state["progress"] >= PROGRESS_S or state["offset"] + done >= total:
             state["progress"] = now
             emit_progress(state["offset"] + done, total)
 
+    def snapshot_of(merged, against=None, final: bool = False) -> Snapshot:
+        records = records_of(merged)
+        spec = view_spec() if view_spec is not None else None
+        return Snapshot(finalize(merged, context, against), records, plan_a, final,
+                        None if spec is None else (spec, table_view(records, spec)))
+
     def on_partial(merged) -> None:
         now = time.monotonic()
-        if now - state["live"] >= LIVE_S:
-            state["live"] = now
-            emit_snapshot(Snapshot(finalize(merged, context), records_of(merged), plan_a))
+        if now - state["live"] >= state["interval"]:
+            snapshot = snapshot_of(merged)
+            state["live"] = time.monotonic()
+            state["interval"] = max(LIVE_S, LIVE_COST * (state["live"] - now))
+            emit_snapshot(snapshot)
 
     engine = engine_for(request)  # local worker processes, or the Ray cluster the dialog names
     workers = cli_workers(request, plan_a) if request.engine == "local" else request.workers
@@ -151,7 +146,7 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
     examples = result.a.examples + (against.a.examples if against else 0)
     context.timing = {"seconds": seconds, "examples_per_s": examples / seconds if seconds else 0.0,
                       "engine": request.engine, "workers": workers}
-    return Snapshot(finalize(result, context, against), records_of(result), plan_a, final=True)
+    return snapshot_of(result, against, final=True)
 
 
 class RowReader:
@@ -257,9 +252,9 @@ class AuditController(QObject):
     def busy(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, request: AuditRequest) -> int:
+    def start(self, request: AuditRequest, view_spec: Callable[[], ViewSpec] | None = None) -> int:
         """Cancel any running audit (it stops in the background; its late results are dropped) and start
-        ``request``; returns its generation. Never waits."""
+        ``request``; returns its generation. Never waits. ``view_spec``: see :func:`drive`."""
         self.cancel()
         if self._thread is not None:
             self._ending.append(self._thread)
@@ -275,7 +270,7 @@ class AuditController(QObject):
             try:
                 final = drive(request, cancel, workdir,
                               lambda done, total: relay.emit("progress", generation, (done, total)),
-                              lambda snap: relay.emit("snapshot", generation, snap))
+                              lambda snap: relay.emit("snapshot", generation, snap), view_spec)
             except Cancelled:
                 relay.emit("cancelled", generation, None)
             except BaseException as error:  # noqa: BLE001 - one line for the banner, never a traceback

@@ -62,6 +62,61 @@ class Filter:
         return ", ".join(parts)
 
 
+SortKey = tuple  # (column name, descending)
+ViewSpec = tuple  # (Filter, SortKey): what decides which records a table shows, in which order
+
+
+def column_values(records: np.ndarray, name: str, index: np.ndarray | None = None) -> np.ndarray:
+    """A column's figures (of the records at ``index``), read field by field: never a copy of whole records."""
+    pick = (lambda field: records[field]) if index is None else (lambda field: records[field][index])  # noqa: E731
+    if name == "lost":
+        return pick("tokens") - pick("kept")
+    return pick(name)
+
+
+def filtered(records: np.ndarray, f: Filter) -> np.ndarray:
+    """The indices of the records ``f`` keeps, ascending."""
+    mask = np.ones(len(records), bool)
+    if f.code:
+        mask &= (records["flags"] & code_bit(f.code)) != 0
+    if f.lengths:
+        lo, hi = f.lengths
+        mask &= records["tokens"] >= lo
+        if hi is not None:
+            mask &= records["tokens"] < hi
+    if f.changed:
+        mask &= records["changed"]
+    if f.row is not None:
+        mask &= records["row"] == f.row
+    if f.label is not None:
+        mask &= records["label"] == label_key(f.label)
+    if f.text and f.rows is not None:
+        mask &= np.isin(records["row"], f.rows)
+    return np.flatnonzero(mask)
+
+
+def ordered(records: np.ndarray, view: np.ndarray, sort_key: SortKey) -> np.ndarray:
+    """``view`` (indices of records) in the order of ``sort_key``; ties keep row order."""
+    name, descending = sort_key
+    if name == "row":  # the records are in row order: a filtered view already is
+        if (view[1:] < view[:-1]).any():
+            view = np.sort(view)
+        return view[::-1].copy() if descending else view
+    key = column_values(records, name, view).astype(np.int64)
+    if descending:
+        key = key.max(initial=0) - key
+    if key.min(initial=0) >= 0 and key.max(initial=0) < 1 << 16:
+        key = key.astype(np.uint16)  # numpy sorts 16-bit keys stably by radix: linear time
+    return view[np.argsort(key, kind="stable")]
+
+
+def table_view(records: np.ndarray, spec: ViewSpec) -> np.ndarray:
+    """The indices of the records a table with ``spec`` shows, in its order: numpy only, so any thread can
+    compute it (the audit thread does for each live snapshot, sparing the GUI thread a million-row sort)."""
+    f, sort_key = spec
+    return ordered(records, filtered(records, f), sort_key)
+
+
 class ExamplesModel(QAbstractTableModel):
     """Every audited example; :meth:`set_records` replaces them keeping the filter and the sort."""
 
@@ -74,17 +129,22 @@ class ExamplesModel(QAbstractTableModel):
         self.columns: tuple[str, ...] = COLUMNS
 
     # -- content --------------------------------------------------------------------------------
-    def set_records(self, records: np.ndarray, with_b: bool = False) -> None:
+    def set_records(self, records: np.ndarray, with_b: bool = False, view: tuple[ViewSpec, np.ndarray] | None = None) -> None:
+        """Show ``records``; ``view``: the ``(spec, table_view(records, spec))`` computed elsewhere, used when
+        ``spec`` is still this table's (otherwise computed here)."""
         self.beginResetModel()
         self.records = records
         self.columns = COLUMNS + (B_COLUMNS if with_b else ())
-        self.view = self._ordered(self._filtered())
+        self.view = view[1] if view is not None and view[0] == self.spec() else table_view(records, self.spec())
         self.endResetModel()
+
+    def spec(self) -> ViewSpec:
+        return self.filter, self.sort_key
 
     def set_filter(self, filter_: Filter) -> None:
         self.beginResetModel()
         self.filter = filter_
-        self.view = self._ordered(self._filtered())
+        self.view = table_view(self.records, self.spec())
         self.endResetModel()
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # noqa: A003 (Qt's name)
@@ -93,49 +153,11 @@ class ExamplesModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         self.sort_key = (name, order == Qt.SortOrder.DescendingOrder)
-        self.view = self._ordered(self.view)
+        self.view = ordered(self.records, self.view, self.sort_key)
         self.layoutChanged.emit()
 
     def sort_by(self, name: str, descending: bool = True) -> None:
         self.sort(self.columns.index(name), Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
-
-    def values(self, name: str, index: np.ndarray | None = None) -> np.ndarray:
-        """A column's figures (of the records at ``index``), read field by field: never a copy of whole records."""
-        pick = (lambda field: self.records[field]) if index is None else (lambda field: self.records[field][index])  # noqa: E731
-        if name == "lost":
-            return pick("tokens") - pick("kept")
-        return pick(name)
-
-    def _filtered(self) -> np.ndarray:
-        f, r = self.filter, self.records
-        mask = np.ones(len(r), bool)
-        if f.code:
-            mask &= (r["flags"] & code_bit(f.code)) != 0
-        if f.lengths:
-            lo, hi = f.lengths
-            mask &= r["tokens"] >= lo
-            if hi is not None:
-                mask &= r["tokens"] < hi
-        if f.changed:
-            mask &= r["changed"]
-        if f.row is not None:
-            mask &= r["row"] == f.row
-        if f.label is not None:
-            mask &= r["label"] == label_key(f.label)
-        if f.text and f.rows is not None:
-            mask &= np.isin(r["row"], f.rows)
-        return np.flatnonzero(mask)
-
-    def _ordered(self, view: np.ndarray) -> np.ndarray:
-        name, descending = self.sort_key
-        if name == "row":  # the records are in row order
-            return np.sort(view)[::-1].copy() if descending else np.sort(view)
-        key = self.values(name, view).astype(np.int64)
-        if descending:
-            key = key.max(initial=0) - key
-        if key.min(initial=0) >= 0 and key.max(initial=0) < 1 << 16:
-            key = key.astype(np.uint16)  # numpy sorts 16-bit keys stably by radix: linear time
-        return view[np.argsort(key, kind="stable")]
 
     # -- what the view asks ---------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -178,7 +200,7 @@ class ExamplesModel(QAbstractTableModel):
         r = self.records[self.view]
         out = io.StringIO()
         out.write(",".join(self.columns) + "\n")
-        numeric = [self.values(name, self.view) for name in self.columns if name != "findings"]
+        numeric = [column_values(self.records, name, self.view) for name in self.columns if name != "findings"]
         findings = [";".join(codes_of(int(f))) for f in r["flags"].tolist()] if "findings" in self.columns else None
         columns = [c.astype(np.int64).tolist() for c in numeric]
         for i in range(len(r)):

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bertinspector.core.audit.partial import EXAMPLE_DTYPE
-from bertinspector.qt.audit_table import ExamplesModel, Filter, code_bit, codes_of
+from bertinspector.qt.audit_table import ExamplesModel, Filter, code_bit, codes_of, table_view
 from bertinspector.widgets.audit.table import ExamplesTable
 from guihelpers import shown
 
@@ -86,3 +86,22 @@ def test_the_view_scrolls_a_million_rows_and_exports_what_it_shows(qtbot, record
     assert clicked.args == [int(table.model.record(0)["row"])]
     table.clear_filters()
     assert table.model.rowCount() == N
+
+
+def test_rows_ordered_elsewhere_are_taken_only_while_the_filter_and_sort_still_hold(qtbot, records):
+    """A live snapshot brings the table's rows, ordered in the audit thread for the filter and sort the table
+    had then; the table takes them as they are, and orders the records itself if the user changed either since."""
+    model = ExamplesModel()
+    model.set_filter(Filter(code="sequence-truncated"))
+    model.sort_by("lost", descending=True)
+    spec = model.spec()
+    ordered_elsewhere = table_view(records, spec)
+    model.set_records(records, view=(spec, ordered_elsewhere))
+    assert model.view is ordered_elsewhere
+    assert model.rowCount() == int((records["tokens"] > 512).sum())
+    lost = [int(model.record(i)["tokens"]) - int(model.record(i)["kept"]) for i in range(100)]
+    assert lost == sorted(lost, reverse=True)
+    model.sort_by("unknown", descending=True)  # the user sorts again before the next snapshot arrives
+    model.set_records(records, view=(spec, ordered_elsewhere))
+    assert model.view is not ordered_elsewhere and int(model.record(0)["unknown"]) == records["unknown"].max()
+    assert model.rowCount() == int((records["tokens"] > 512).sum())

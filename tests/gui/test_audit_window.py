@@ -62,6 +62,7 @@ def test_histogram_and_cards_fill_as_shards_arrive_and_match_the_cli(qtbot, wind
     assert f"of examples lose text ({t['examples_cut']:,} cut at max_length 128)" in pane.cards.line("cut")
     assert pane.histogram.counts == cli["histogram"]["counts"] and pane.histogram.limit_line.isVisible()
     assert pane.table.model.rowCount() == 1500
+    assert all(s.view[0] == pane.table.model.spec() for s in snapshots)  # the table's rows came ordered
     assert any(text.startswith("sequence-truncated") for text in pane.findings.texts())
     assert not pane.running() and "done in" in pane.rate.text()
 

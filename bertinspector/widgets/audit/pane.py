@@ -129,7 +129,7 @@ class AuditPane(QWidget):
         self.histogram.source = ", ".join(document["data"]["sources"])
         self.histogram.set_document(document)
         self.findings.set_document(document)
-        self.table.set_records(snapshot.records, with_b=document.get("b") is not None)
+        self.table.set_records(snapshot.records, with_b=document.get("b") is not None, view=snapshot.view)
         self.export_button.setEnabled(True)
         if snapshot.final:
             self._stopped(f"done in {duration(document['timing'].get('seconds', 0))}, "

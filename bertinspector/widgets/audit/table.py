@@ -93,10 +93,10 @@ class ExamplesTable(QWidget):
         self.model.modelReset.connect(self._count)
 
     # -- content and filters --------------------------------------------------------------------
-    def set_records(self, records, with_b: bool) -> None:
+    def set_records(self, records, with_b: bool, view=None) -> None:
         self.changed_box.setVisible(with_b)
         columns = self.model.columns
-        self.model.set_records(records, with_b)
+        self.model.set_records(records, with_b, view)
         if self.model.columns != columns or not self._sized:
             self._size_columns()
 
