@@ -26,8 +26,10 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from bertinspector.core.audit import (
-    AuditConfig, AuditRequest, Context, DataError, Plan, default_workers, describe, finalize, plan,
+    AuditConfig, AuditRequest, Context, DataError, Plan, default_workers, finalize, plan,
 )
+from bertinspector.core.audit.engine import run_apart
+from bertinspector.core.audit.finalize import describe_sides
 from bertinspector.core.audit.run import engine_for
 from bertinspector.core.audit.partial import EXAMPLE_DTYPE
 from bertinspector.core.audit.readers import Shard, read_batches
@@ -99,9 +101,12 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
         plan_b = plan(list(request.against), columns_b, **options)
     cancel.check()
     paired = plan_a.columns.pair is not None
-    context = Context(a=describe(request.a, paired), plan=plan_a, against_plan=plan_b)
-    if request.b is not None:
-        context.b = describe(request.b, paired)
+    sides = (request.a,) + ((request.b,) if request.b is not None else ())
+    if request.engine == "local" and cli_workers(request, plan_a) > 1:  # the tokenizers load apart, as they measure
+        described = run_apart(describe_sides, (sides, paired), niceness=WORKER_NICENESS, cancel=cancel)
+    else:
+        described = describe_sides(sides, paired)
+    context = Context(a=described[0], plan=plan_a, against_plan=plan_b, b=described[1] if request.b else None)
     cancel.check()
     config = AuditConfig(a=request.a, b=request.b, examples=request.examples, batch_size=request.batch_size,
                          skip_bad_rows=request.skip_bad_rows, per_example=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from audit_reference import generated_rows
@@ -74,3 +75,26 @@ def test_live_updates_grow_to_the_final_audit(model_factory, tmp_path):
                       on_update=updates.append)
     assert [u["data"]["rows_read"] for u in updates] == [30, 60, 90]
     assert updates[-1]["length"] == final["length"] and updates[-1]["diagnostics"] == final["diagnostics"]
+
+
+def test_sides_described_in_a_process_of_their_own_match_and_refuse_alike(model_factory, tmp_path_factory):
+    """A window describes the sides in a process apart (its own process never loads the tokenizers): the same
+    facts, and the same one line for settings the tokenizer refuses; a cancel ends that process."""
+    from bertinspector.core.audit.engine import run_apart
+    from bertinspector.core.audit.finalize import describe_sides
+    from bertinspector.core.cancel import CancelToken
+    from bertinspector.core.errors import Cancelled, InputError
+
+    _planned, config, context = _setup(model_factory.bert(), tmp_path_factory)
+    apart = run_apart(describe_sides, ((config.a, config.b), False), niceness=5)
+    assert apart == [context.a, context.b]
+    refused = replace(config.a, settings=Settings(max_length=10, stride=9))
+    with pytest.raises(InputError) as here:
+        describe(refused)
+    with pytest.raises(InputError) as there:
+        run_apart(describe_sides, ((refused,), False))
+    assert str(there.value) == str(here.value) and "\n" not in str(there.value)
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        run_apart(describe_sides, ((config.a,), False), cancel=cancel)

@@ -68,3 +68,16 @@ def test_the_workers_yield_the_cores_to_the_window(qtbot, make_window, tiny_bert
     assert os.getpriority(os.PRIO_PROCESS, 0) == 0
     window.close()
     assert_nothing_left(qtbot, window)
+
+
+def test_settings_the_tokenizer_refuses_are_one_line_when_the_workers_describe_them(qtbot, make_window, tiny_bert, reviews):
+    window = make_window(persist=False)
+    load(qtbot, window, tiny_bert, text="hello")
+    refused = Side(str(tiny_bert), Settings(max_length=10, stride=9))  # [CLS] and [SEP] leave 8 tokens
+    request = AuditRequest(a=Side(str(tiny_bert)), b=refused, data=(str(reviews),), columns=Columns(text="text"),
+                           workers=2, shard_rows=5000)
+    with qtbot.waitSignal(window.audit.failed, timeout=TIMEOUT_MS) as failed:
+        window.audit.start(request)
+    assert "stride set to 9" in failed.args[0] and "\n" not in failed.args[0]
+    assert window.audit.pane.banner.text() == failed.args[0]
+    assert_nothing_left(qtbot, window)

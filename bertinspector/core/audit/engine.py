@@ -40,6 +40,7 @@ def run_local(shards: Sequence[Shard], config: AuditConfig, *, workers: int | No
     if not shards:
         return result
     if workers == 1:
+        lower_priority(config.niceness)
         done = 0
 
         def step(rows: int) -> None:
@@ -63,7 +64,7 @@ def _run_pool(shards, config, workers, total, progress, cancel, on_partial, resu
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     context = multiprocessing.get_context("spawn")  # never fork a process whose tokenizer has run
     stop, rows_done = context.Event(), context.SimpleQueue()
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(stop, rows_done))
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(stop, rows_done, config.niceness))
     try:
         pending = [pool.apply_async(_run_shard, (shard, config)) for shard in shards]
         done = 0
@@ -94,13 +95,39 @@ def _run_pool(shards, config, workers, total, progress, cancel, on_partial, resu
         pool.join()
 
 
-def _init_worker(stop, rows_done) -> None:
-    global _worker_cancel, _worker_progress
+def lower_priority(niceness: int) -> None:
+    """Run the calling thread at ``niceness`` (Linux: that thread only; elsewhere the process), if above 0."""
+    if niceness > 0 and hasattr(os, "setpriority"):
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+
+
+def run_apart(function, args: tuple, *, niceness: int = 0, cancel: CancelToken | None = None):
+    """``function(*args)`` in a spawned process of its own at ``niceness``, so that this process (a window's)
+    never holds its interpreter for that work (loading a tokenizer); ``cancel`` ends it within
+    :data:`POLL_S`. What the function raised is raised here as one line."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1, initializer=_init_process, initargs=(niceness,)) as pool:
+        task = pool.apply_async(_call, (function, args))
+        while not task.ready():
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("cancelled")
+            task.wait(POLL_S)
+        return task.get()  # leaving the block terminates the process
+
+
+def _init_process(niceness: int) -> None:
+    lower_priority(niceness)  # first: the process's start-up (transformers, the tokenizer) runs niced too
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     from bertinspector.core.transformers_import import keep_torch_out
 
     keep_torch_out()  # tokenizers only: transformers never imports torch here
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+
+def _init_worker(stop, rows_done, niceness: int) -> None:
+    global _worker_cancel, _worker_progress
+    _init_process(niceness)
     _worker_cancel = _EventToken(stop)
     _worker_progress = rows_done.put
 
@@ -117,8 +144,13 @@ class _EventToken:
 
 
 def _run_shard(shard: Shard, config: AuditConfig) -> Partial:
+    return _call(audit_shard, (shard, config, _worker_cancel, _worker_progress))
+
+
+def _call(function, args: tuple):
+    """``function(*args)`` in a worker, its errors as one picklable line."""
     try:
-        return audit_shard(shard, config, _worker_cancel, _worker_progress)
+        return function(*args)
     except BertInspectorError as error:
         raise type(error)(str(error)) from None  # picklable, one line
     except Exception as error:  # noqa: BLE001 - the parent shows one line, never a worker's traceback

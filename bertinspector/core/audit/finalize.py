@@ -56,6 +56,11 @@ def describe(side: Side, paired: bool = False) -> SideInfo:
                     max_length=m.max_length if m.truncating else None, model_diagnostics=found)
 
 
+def describe_sides(sides: tuple[Side, ...], paired: bool) -> list[SideInfo]:
+    """:func:`describe` of each side (in one call, for a process of its own: ``engine.run_apart``)."""
+    return [describe(side, paired) for side in sides]
+
+
 def settings_json(settings: Settings, paired: bool) -> dict:
     return {"add_special_tokens": settings.add_special_tokens, "truncation": settings.truncation,
             "max_length": settings.max_length, "stride": settings.stride, "lowercase": settings.lowercase,

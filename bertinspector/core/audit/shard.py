@@ -3,7 +3,6 @@ process, in a worker of the local process pool and in a Ray task."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -26,7 +25,7 @@ class AuditConfig:
     batch_size: int = 1000
     skip_bad_rows: bool = False
     per_example: bool = False  # also keep every example's figures (Partial.examples: a window's table)
-    niceness: int = 0  # above 0: the thread that measures runs at this lower priority (a window's local audit)
+    niceness: int = 0  # above 0: the local engine measures at this lower priority (a window's audit)
 
 
 def measurer(side: Side) -> Measurer:
@@ -40,8 +39,6 @@ def audit_shard(shard: Shard, config: AuditConfig, cancel=None, progress: Callab
     """Measure every row of ``shard``. ``cancel``: anything with ``check()`` (raises
     :class:`~bertinspector.core.errors.Cancelled`), called between batches; ``progress(rows)`` is called
     after each batch with the rows it read."""
-    if config.niceness and hasattr(os, "setpriority"):
-        os.setpriority(os.PRIO_PROCESS, 0, config.niceness)  # Linux: the calling thread only
     a = measurer(config.a)
     b = measurer(config.b) if config.b is not None else None
     result = partials.empty(config.examples, with_b=b is not None)
