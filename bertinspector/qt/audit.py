@@ -1,11 +1,14 @@
 """The dataset audit behind the window's Audit pane: the CLI's engine, driven from a thread, results as signals.
 
 :class:`AuditController` runs :func:`drive` in a Python thread of its own. ``drive`` plans the data, describes
-the sides (which validates the settings as ``tokenizer(...)`` does) and runs
+the sides (which validates the settings as ``tokenizer(...)`` does; with worker processes, in a spawned process
+apart, so the window's process never loads the audit's tokenizers) and runs
 :func:`~bertinspector.core.audit.run_local` — the shard function the CLI uses, in a pool of spawned worker
 processes as many as the CLI would start (data of one CLI shard runs in the audit thread, as the CLI runs it
 in its process), or on the Ray cluster the dialog names (``run_ray``, the same shard function as Ray tasks) — with ``per_example=True``, so each merged partial also carries every example's figures. As shards arrive the merged partial so far is
-finalized (at most every :data:`LIVE_S`, less often when building one takes long) and sent with the examples' records; the GUI thread only draws.
+finalized (at most every :data:`LIVE_S`, less often when building one takes long) and sent with the examples' records
+and the table's rows for its current filter and sort (``view_spec``); the GUI thread only draws. The workers run
+at :data:`WORKER_NICENESS`, so the window keeps a core on a machine they fill.
 
 Every audit has a generation number; signals of an older audit are dropped. Cancel sets the token, the
 engine stops its workers within a batch (the pool is terminated) and the thread ends; :meth:`shutdown`
@@ -40,7 +43,7 @@ from bertinspector.qt.audit_table import ViewSpec, table_view
 log = logging.getLogger(__name__)
 
 LIVE_S = 0.5  # the least time between two live results
-LIVE_COST = 10  # ... and at least this many times what the last one took to build (a million rows' records)
+LIVE_COST = 20  # ... and at least this many times what the last one took to build (a million rows' records)
 PROGRESS_S = 0.1
 LIVE_SHARDS = 16  # small data is cut into about this many shards, so the pane fills step by step
 MIN_SHARD_ROWS = 250
