@@ -4,7 +4,8 @@
     python resources/make_screenshots.py family-roberta   # only the named ones (file names without .png)
 
 The first two are exactly ``bertinspector gui --text ... --screenshot PNG``, the fourth adds ``--run``;
-the third (pasted ids) switches the text pane to ids mode first, which the command line has no option for.
+the third (pasted ids) switches the text pane to ids mode first, which the command line has no option for;
+the audit dialog's shot fills B's settings on a generated tickets dataset (``tests/gui/audit_reviews.py``).
 The family shots (XLM-R, RoBERTa and ModernBERT style, a multilingual text) are
 ``bertinspector gui --model FOLDER --text ... --screenshot PNG`` on tiny folders that the tests' model
 factory (``tests/modelfactory.py``) builds in a temporary folder. Emoji and CJK need fonts that have them
@@ -73,6 +74,39 @@ app.processEvents()
 window.grab().save(sys.argv[2], "PNG")
 window.shutdown(5000)
 """
+_AUDIT_DIALOG = """
+import json, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])  # tests/gui: the reviews dataset of the audit's tests
+from audit_reviews import write_reviews
+from PySide6.QtCore import QEventLoop
+from bertinspector.app.application import make_application
+from bertinspector.app.main_window import MainWindow
+folder = Path(tempfile.mkdtemp())
+reviews = write_reviews(folder / "reviews.jsonl", 200, seed=3).read_text("utf-8").splitlines()
+data = folder / "support-tickets.jsonl"
+data.write_text("".join(json.dumps({**json.loads(r), "answer": "Thanks, your ticket is Closed now."}) + "\\n"
+                        for r in reviews), encoding="utf-8")
+app = make_application()
+window = MainWindow(auto_load_weights=False, restore_state=False, scan_hf_cache=False, persist=False,
+                    keep_on_screen=False)
+window.show()
+loop = QEventLoop()
+window.inspectionApplied.connect(lambda _i: loop.quit())
+window.open_model("default")
+loop.exec()
+dialog = window.audit.dialog(str(data))
+dialog.set_columns(text="text", pair="answer", label="label")
+dialog.b_group.setChecked(True)
+bar = dialog.b_settings_bar
+bar.max_length_spin.setValue(128)
+bar.lowercase_combo.setCurrentIndex(bar.lowercase_combo.findData("off"))
+dialog.swap_box.setChecked(True)
+dialog.show()
+app.processEvents()
+dialog.grab().save(sys.argv[2], "PNG")
+window.shutdown(5000)
+"""
 CASED_TEXT = ("Dr. Smith flew from Paris to New York on Monday. The FDA approved Pfizer's drug; "
               "Ms. García said the café in São Paulo stays open. " * 3)
 MASK_TEXT = "The patient was admitted to the hospital with acute chest pain and [MASK] of breath after a long flight."
@@ -119,6 +153,7 @@ def main(names: list[str]) -> int:
         (_IDS, IDS, OUT / "pasted-ids.png", ()),
         (_RUN_MODEL, MASK_TEXT, OUT / "attention.png", ()),
         (_COMPARE, CASED_TEXT, OUT / "compare-lowercase-flipped.png", ()),
+        (_AUDIT_DIALOG, str(HERE.parent / "tests" / "gui"), OUT / "audit-dialog-b.png", ()),
     ]
     jobs += [(_RUN_GUI, MULTILINGUAL_TEXT, OUT / png, (folder,)) for folder, png in FAMILY_SHOTS.values()]
     jobs = [job for job in jobs if not names or job[2].stem in names]
