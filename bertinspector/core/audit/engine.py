@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from typing import Callable, Sequence
 
@@ -40,7 +41,8 @@ def run_local(shards: Sequence[Shard], config: AuditConfig, *, workers: int | No
     if not shards:
         return result
     if workers == 1:
-        lower_priority(config.niceness)
+        if sys.platform.startswith("linux"):  # this thread only; elsewhere it would lower the whole process
+            lower_priority(config.niceness)
         done = 0
 
         def step(rows: int) -> None:
@@ -96,7 +98,7 @@ def _run_pool(shards, config, workers, total, progress, cancel, on_partial, resu
 
 
 def lower_priority(niceness: int) -> None:
-    """Run the calling thread at ``niceness`` (Linux: that thread only; elsewhere the process), if above 0."""
+    """Run the calling thread at ``niceness`` if above 0 (Linux: that thread only; elsewhere the whole process)."""
     if niceness > 0 and hasattr(os, "setpriority"):
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
 
