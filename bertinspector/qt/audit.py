@@ -29,11 +29,11 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from bertinspector.core.audit import (
-    AuditConfig, AuditRequest, Context, DataError, Plan, default_workers, finalize, plan,
+    AuditConfig, AuditRequest, DataError, Plan, default_workers, finalize, plan,
 )
 from bertinspector.core.audit.engine import run_apart
 from bertinspector.core.audit.finalize import describe_sides
-from bertinspector.core.audit.run import engine_for
+from bertinspector.core.audit.run import described_context, engine_for
 from bertinspector.core.audit.partial import EXAMPLE_DTYPE
 from bertinspector.core.audit.readers import Shard, read_batches
 from bertinspector.core.cancel import CancelToken
@@ -103,13 +103,11 @@ def drive(request: AuditRequest, cancel: CancelToken, workdir: str, emit_progres
         columns_b = replace(plan_a.columns, text=request.against_column or plan_a.columns.text, pair=None, label=None)
         plan_b = plan(list(request.against), columns_b, **options)
     cancel.check()
-    paired = plan_a.columns.pair is not None
-    sides = (request.a,) + ((request.b,) if request.b is not None else ())
     if request.engine == "local" and cli_workers(request, plan_a) > 1:  # the tokenizers load apart, as they measure
-        described = run_apart(describe_sides, (sides, paired), niceness=WORKER_NICENESS, cancel=cancel)
+        context = described_context(request, plan_a, plan_b, lambda sides, paired: run_apart(
+            describe_sides, (sides, paired), niceness=WORKER_NICENESS, cancel=cancel))
     else:
-        described = describe_sides(sides, paired)
-    context = Context(a=described[0], plan=plan_a, against_plan=plan_b, b=described[1] if request.b else None)
+        context = described_context(request, plan_a, plan_b)
     cancel.check()
     config = AuditConfig(a=request.a, b=request.b, examples=request.examples, batch_size=request.batch_size,
                          skip_bad_rows=request.skip_bad_rows, per_example=True,

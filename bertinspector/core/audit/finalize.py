@@ -10,6 +10,7 @@ from bertinspector.core.audit.partial import Partial, Stats
 from bertinspector.core.audit.readers import Plan
 from bertinspector.core.audit import skew
 from bertinspector.core.diagnostics import CODES
+from bertinspector.core.errors import InputError
 from bertinspector.core.model import Settings
 
 SCHEMA = "bertinspector.audit/1"
@@ -58,6 +59,8 @@ def describe(side: Side, paired: bool = False) -> SideInfo:
 
 def describe_sides(sides: tuple[Side, ...], paired: bool) -> list[SideInfo]:
     """:func:`describe` of each side (in one call, for a process of its own: ``engine.run_apart``)."""
+    if not paired and any(side.swap_pair for side in sides):
+        raise InputError("swapping the pair needs a pair: give the pair column with --pair-column")
     return [describe(side, paired) for side in sides]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 
-from bertinspector.core.audit.finalize import Context, describe, finalize
+from bertinspector.core.audit.finalize import Context, SideInfo, describe_sides, finalize
 from bertinspector.core.audit.measure import Side
 from bertinspector.core.audit.readers import Columns, DataError, Plan, plan
 from bertinspector.core.audit.shard import AuditConfig
@@ -54,12 +55,7 @@ def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None =
         if request.against:
             columns_b = replace(plan_a.columns, text=request.against_column or plan_a.columns.text, label=None)
             plan_b = _plan(request, request.against, columns_b, workdir)
-        paired = plan_a.columns.pair is not None
-        context = Context(a=describe(request.a, paired), plan=plan_a, against_plan=plan_b)
-        if request.b is not None:
-            if request.b.swap_pair and not paired:
-                raise InputError("swapping the pair needs a pair: give the pair column with --pair-column")
-            context.b = describe(request.b, paired)
+        context = described_context(request, plan_a, plan_b)
         config = AuditConfig(a=request.a, b=request.b, examples=request.examples, batch_size=request.batch_size,
                              skip_bad_rows=request.skip_bad_rows)
         total = plan_a.rows + (plan_b.rows if plan_b else 0)
@@ -84,6 +80,15 @@ def run_audit(request: AuditRequest, progress=None, cancel: CancelToken | None =
     context.timing = {"seconds": seconds, "examples_per_s": examples / seconds if seconds else 0.0,
                       "engine": request.engine, "workers": min(request.workers or default_workers(), max(1, len(plan_a.shards)))}
     return finalize(result, context, against)
+
+
+def described_context(request: AuditRequest, plan_a: Plan, plan_b: Plan | None,
+                      describe_all: Callable[[tuple[Side, ...], bool], list[SideInfo]] = describe_sides) -> Context:
+    """The request's :class:`Context` with its sides described by ``describe_all(sides, paired)`` (which checks
+    the settings as ``tokenizer(...)`` would; a window runs it in a process apart)."""
+    sides = (request.a,) + ((request.b,) if request.b is not None else ())
+    described = describe_all(sides, plan_a.columns.pair is not None)
+    return Context(a=described[0], plan=plan_a, against_plan=plan_b, b=described[1] if request.b is not None else None)
 
 
 def engine_for(request: AuditRequest):
